@@ -1,0 +1,53 @@
+# robustcam: every target installs what it needs into .venv first (from nothing on a fresh machine).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test test-nbs test-py check-export readme docs bench chromium clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job: Grad-CAM overlays of scikit-image's bundled photos, offline EfficientNet-Lite0 -> results/demo/
+demo: $(STAMP)
+	$(BIN)/robustcam demo --out results/demo
+
+## The test suite: export in sync, README in sync, notebook tests, pytest (peer cross-checks, docs in Chromium)
+test: $(STAMP) chromium check-export test-nbs test-py
+
+check-export: $(STAMP)
+	$(BIN)/nbdev-export
+	$(MAKE) --no-print-directory readme
+	@if [ -n "$$(git status --porcelain -- robustcam README.md)" ]; then \
+	  git status --porcelain -- robustcam README.md; \
+	  echo "nbdev-export or the README build changed files: run 'make readme' / nbdev-export and commit"; exit 1; fi
+
+test-nbs: $(STAMP)
+	$(BIN)/nbdev-test --n-workers 2
+
+test-py: $(STAMP)
+	$(BIN)/pytest -q -rs tests
+
+## README.md is generated from nbs/index.ipynb (nbdev-readme needs Quarto; this is the same conversion with nbconvert)
+readme: $(STAMP)
+	$(BIN)/jupyter nbconvert --to markdown --log-level WARN nbs/index.ipynb --output-dir . --output README
+
+## Documentation: nbdev-docs where Quarto is installed, else the static HTML fallback in _site/
+docs: $(STAMP)
+	if command -v quarto >/dev/null; then $(BIN)/nbdev-docs; else $(BIN)/python -m robustcam.docsite --out _site; fi
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_gradcam.py
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf _proc _docs _site .pytest_cache
