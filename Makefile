@@ -17,7 +17,8 @@ install: $(STAMP)
 
 ## The main job: Grad-CAM overlays of scikit-image's bundled photos, offline EfficientNet-Lite0 -> results/demo/
 demo: $(STAMP)
-	$(BIN)/robustcam demo --out results/demo
+	$(BIN)/robustcam samples results/demo/inputs
+	$(BIN)/robustcam explain results/demo/inputs/*.png --arch efficientnet_lite0 --num-aug 6 --fusion mean --out results/demo
 
 ## The test suite: export in sync, README in sync, notebook tests, pytest (peer cross-checks, docs in Chromium)
 test: $(STAMP) chromium check-export test-nbs test-py
