@@ -14,7 +14,7 @@ def site(tmp_path_factory):
         if os.environ.get('CI', '').lower() == 'true': pytest.fail(f"required under CI: {why}")
         pytest.skip(why)
     from robustcam.docsite import build_site
-    with working_directory(ROOT): return build_site(out=tmp_path_factory.mktemp('site'))
+    with working_directory(ROOT): return build_site(out=tmp_path_factory.mktemp('site'), strict=True)
 
 def dump_dom(page:Path)->str:
     "The DOM of `page` after Chromium has loaded it, from `file://`."
