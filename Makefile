@@ -7,44 +7,45 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install demo test test-nbs test-py check-export readme docs bench chromium clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
-
-install: $(STAMP)
+# (Re)install when pyproject.toml's content changed (not its mtime: nbdev-export rewrites the file in place).
+install:
+	@h=$$(sha256sum pyproject.toml | cut -c1-16); \
+	if [ "$$(cat $(STAMP) 2>/dev/null)" != "$$h" ]; then \
+	  set -e; test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+	  $(BIN)/pip install -q --upgrade pip; \
+	  $(BIN)/pip install -q -e '.[dev]'; \
+	  echo "$$h" > $(STAMP); fi
 
 ## The main job: Grad-CAM overlays of scikit-image's bundled photos, offline EfficientNet-Lite0 -> results/demo/
-demo: $(STAMP)
+demo: install
 	$(BIN)/robustcam samples results/demo/inputs
 	$(BIN)/robustcam explain results/demo/inputs/*.png --arch efficientnet_lite0 --num-aug 6 --fusion mean --out results/demo
 
 ## The test suite: export in sync, README in sync, notebook tests, pytest (peer cross-checks, docs in Chromium)
-test: $(STAMP) chromium check-export test-nbs test-py
+test: install chromium check-export test-nbs test-py
 
-check-export: $(STAMP)
+check-export: install
 	$(BIN)/nbdev-export
-	$(MAKE) --no-print-directory readme
+	$(BIN)/jupyter nbconvert --to markdown --log-level WARN nbs/index.ipynb --output-dir . --output README
 	@if [ -n "$$(git status --porcelain -- robustcam README.md)" ]; then \
 	  git status --porcelain -- robustcam README.md; \
 	  echo "nbdev-export or the README build changed files: run 'make readme' / nbdev-export and commit"; exit 1; fi
 
-test-nbs: $(STAMP)
+test-nbs: install
 	$(BIN)/nbdev-test --n-workers 2
 
-test-py: $(STAMP)
+test-py: install
 	$(BIN)/pytest -q -rs tests
 
 ## README.md is generated from nbs/index.ipynb (nbdev-readme needs Quarto; this is the same conversion with nbconvert)
-readme: $(STAMP)
+readme: install
 	$(BIN)/jupyter nbconvert --to markdown --log-level WARN nbs/index.ipynb --output-dir . --output README
 
 ## Documentation: nbdev-docs where Quarto is installed, else the static HTML fallback in _site/
-docs: $(STAMP)
+docs: install
 	if command -v quarto >/dev/null; then $(BIN)/nbdev-docs; else $(BIN)/python -m robustcam.docsite --out _site; fi
 
-bench: $(STAMP)
+bench: install
 	$(BIN)/python benchmarks/bench_gradcam.py
 	$(BIN)/python benchmarks/bench_robustcam.py
 
