@@ -7,16 +7,13 @@ For each architecture (224 px, batch of 6 random images, 3 layers):
   gradcam / pgc      vs pytorch-grad-cam computing the same three maps (one GradCAM object per layer, as its API requires)
 Usage: python benchmarks/bench_gradcam.py [--reps 5] [--archs resnet50 efficientnet_lite0]
 """
-import argparse, statistics, time
+import argparse
 import torch
+from _timing import interleaved, median, ratio, plain
 from robustcam.core import gradcam, get_module
 from robustcam.models import load_model
 
 LAYERS = {'resnet50': ['layer2', 'layer3', 'layer4']}  # ResNet's defaults are two layers; the benchmark asks for three
-
-def plain(model, x, t):
-    model.zero_grad(set_to_none=True)
-    model(x).gather(1, t[:, None]).sum().backward()
 
 def input_grad(model, x, t):
     "Forward + backward to the input only (no parameter gradients): the cheapest full backward pass."
@@ -37,16 +34,9 @@ def bench(arch, reps, n=6):
     t = torch.arange(n) * 100
     fns = {'plain': lambda: plain(lm.model, x, t), 'input_grad': lambda: input_grad(lm.model, x, t), 'gradcam': lambda: gradcam(lm.model, x, layers, targets=t),
            'pgc': lambda: pgc(lm.model, x, t, layers)}
-    for f in fns.values(): f()  # warm-up
-    times = {k: [] for k in fns}
-    for _ in range(reps):
-        for k, f in fns.items():
-            t0 = time.perf_counter(); f(); times[k].append(time.perf_counter() - t0)
-    med = {k: statistics.median(v) for k, v in times.items()}
-    # ratios per repetition (same moment on the machine), then their median
-    r_plain = statistics.median(g / p for g, p in zip(times['gradcam'], times['plain']))
-    r_in = statistics.median(g / p for g, p in zip(times['gradcam'], times['input_grad']))
-    r_pgc = statistics.median(g / p for g, p in zip(times['gradcam'], times['pgc']))
+    times = interleaved(fns, reps)
+    med = {k: median(times, k) for k in times}
+    r_plain, r_in, r_pgc = ratio(times, 'gradcam', 'plain'), ratio(times, 'gradcam', 'input_grad'), ratio(times, 'gradcam', 'pgc')
     print(f"{arch:>18} layers={layers}  plain {med['plain']:.3f}s  gradcam {med['gradcam']:.3f}s  pytorch-grad-cam {med['pgc']:.3f}s"
           f"  fwd+grad(input) {med['input_grad']:.3f}s\n{'':>18} gradcam/plain {r_plain:.2f} (goal <= 1.10)  gradcam/fwd+grad(input) {r_in:.2f}  gradcam/pytorch-grad-cam {r_pgc:.2f}")
 

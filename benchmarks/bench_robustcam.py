@@ -6,17 +6,14 @@
   rc8 / rc6      8 views vs 6 views (the original report: about +35%)
 Usage: python benchmarks/bench_robustcam.py [--reps 5] [--archs resnet50 efficientnet_lite0]
 """
-import argparse, statistics, time
+import argparse
 import torch
+from _timing import interleaved, median, ratio, plain
 from robustcam.core import get_module
 from robustcam.fusion import RobustCAM
 from robustcam.models import load_model
 
 LAYERS = {'resnet50': ['layer2', 'layer3', 'layer4']}  # ResNet's defaults are two layers; the benchmark asks for three
-
-def plain(model, x, t):
-    model.zero_grad(set_to_none=True)
-    model(x).gather(1, t[:, None]).sum().backward()
 
 def pgc_aug(model, x, t, layers):
     from pytorch_grad_cam import GradCAM
@@ -35,16 +32,12 @@ def bench(arch, reps):
     rc8 = RobustCAM(lm.model, layers, lm.normalize, num_aug=8)
     fns = {'plain6': lambda: plain(lm.model, x6, t6), 'rc6': lambda: rc6(img, targets=[7]), 'rc8': lambda: rc8(img, targets=[7]),
            'pgc_aug': lambda: pgc_aug(lm.model, lm.normalize(img), 7, layers)}
-    for f in fns.values(): f()  # warm-up
-    times = {k: [] for k in fns}
-    for _ in range(reps):
-        for k, f in fns.items():
-            t0 = time.perf_counter(); f(); times[k].append(time.perf_counter() - t0)
-    med = {k: statistics.median(v) for k, v in times.items()}
-    ratio = lambda a, b: statistics.median(x / y for x, y in zip(times[a], times[b]))
+    times = interleaved(fns, reps)
+    med = {k: median(times, k) for k in times}
+    r = lambda a, b: ratio(times, a, b)
     print(f"{arch:>18} layers={layers}  " + '  '.join(f"{k} {v:.3f}s" for k, v in med.items()))
-    print(f"{'':>18} rc6/plain6 {ratio('rc6', 'plain6'):.2f} (goal <= 1.10)  rc6/pgc_aug {ratio('rc6', 'pgc_aug'):.2f} (goal <= 0.35)"
-          f"  rc8/rc6 {ratio('rc8', 'rc6'):.2f}")
+    print(f"{'':>18} rc6/plain6 {r('rc6', 'plain6'):.2f} (goal <= 1.10)  rc6/pgc_aug {r('rc6', 'pgc_aug'):.2f} (goal <= 0.35)"
+          f"  rc8/rc6 {r('rc8', 'rc6'):.2f}")
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--reps', type=int, default=5)
