@@ -21,15 +21,16 @@ demo: install
 	$(BIN)/robustcam samples results/demo/inputs
 	$(BIN)/robustcam explain results/demo/inputs/*.png --arch efficientnet_lite0 --num-aug 6 --fusion mean --out results/demo
 
-## The test suite: export in sync, README in sync, notebook tests, pytest (peer cross-checks, docs in Chromium)
+## The test suite: notebooks clean, export in sync, README in sync, notebook tests, pytest (peer cross-checks, docs in Chromium)
 test: install chromium check-export test-nbs test-py
 
 check-export: install
+	$(BIN)/nbdev-clean
 	$(BIN)/nbdev-export
 	$(BIN)/jupyter nbconvert --to markdown --log-level WARN nbs/index.ipynb --output-dir . --output README
-	@if [ -n "$$(git status --porcelain -- robustcam README.md)" ]; then \
-	  git status --porcelain -- robustcam README.md; \
-	  echo "nbdev-export or the README build changed files: run 'make readme' / nbdev-export and commit"; exit 1; fi
+	@if [ -n "$$(git status --porcelain -- nbs robustcam README.md)" ]; then \
+	  git status --porcelain -- nbs robustcam README.md; \
+	  echo "nbdev-clean, nbdev-export or the README build changed files: run them ('make check-export') and commit"; exit 1; fi
 
 test-nbs: install
 	$(BIN)/nbdev-test --n-workers 2
