@@ -1,0 +1,89 @@
+"""Metrics cost benchmark: the nine metrics of RobustCAM on one 224 px image with EfficientNet-Lite0, against the model
+passes they need, measured side by side, interleaved, in one run.
+
+  metrics / lean    time(compute_all_metrics(RobustCAMExplainer)) / time(the same model passes, run as plain batched
+                    forwards and forward+backwards) (goal <= 1.2)
+  split             rc / lean: RobustCAM explaining the 11 stacked images (plus the same plain forwards) over the
+                    model passes -- RobustCAM's own per-pixel work (views, unwarp, fusion of every layer's maps);
+                    metrics / rc: what robustcam.metrics adds on top (perturbations, warps back, deletions, the nine metrics)
+
+The passes compute_all_metrics needs for N images, V views, P perturbations, M maps and K = 5 deletion fractions:
+  * a forward of the N images (to pick the targets);
+  * a forward+backward of the N(1+2P) explained images (originals, t_p copies, noisy copies) x V views, in RobustCAM's
+    chunks (at most 48 views, i.e. 8 whole images, per pass);
+  * a forward of the N*M*K deleted images (k = 0.2 of Fid is shared with Faith).
+Two baselines run exactly these batches:
+  lean    the least model work Grad-CAM needs: forward with the shallowest explained layer's output made a leaf,
+          then `torch.autograd.grad` of the target scores w.r.t. it (no parameter gradients) -- the goal is about this;
+  params  `model(x).gather(1, t).sum().backward()`, as bench_robustcam.py does (also computes parameter gradients).
+Usage: python benchmarks/bench_metrics.py [--reps 5] [--configs deepest all] [--n-perturb 5]
+"""
+import argparse, statistics, time
+import torch
+from robustcam.core import get_module
+from robustcam.models import load_model
+from robustcam.metrics import compute_all_metrics, RobustCAMExplainer, make_perturbations, perturb, add_noise
+
+def lean_fwd_bwd(model, x, layer):
+    "Forward, and the gradient of the summed scores w.r.t. `layer`'s output only (what Grad-CAM's backward computes)."
+    store = {}
+    def hook(m, i, o): store['a'] = o.detach().requires_grad_(); return store['a']
+    h = get_module(model, layer).register_forward_hook(hook)
+    try:
+        with torch.enable_grad(): torch.autograd.grad(model(x)[:, 0].sum(), store['a'])
+    finally: h.remove()
+
+def params_fwd_bwd(model, x, layer):
+    model.zero_grad(set_to_none=True)
+    model(x).gather(1, torch.zeros(len(x), 1, dtype=torch.long)).sum().backward()
+
+def plain_passes(model, normalize, N, V, P, M, K, size, fwd_bwd, layer, chunk_views=48):
+    "The model passes of compute_all_metrics, as plain batched forwards and forward+backwards on random images."
+    g = torch.Generator().manual_seed(1)
+    per = max(1, chunk_views // V)                       # whole images per RobustCAM pass
+    n_exp = N * (1 + 2 * P)
+    explain = [torch.rand(min(per, n_exp - i) * V, 3, size, size, generator=g) for i in range(0, n_exp, per)]
+    fwd = [torch.rand(N, 3, size, size, generator=g), torch.rand(N * M * K, 3, size, size, generator=g)]
+    def run():
+        with torch.no_grad(): model(normalize(fwd[0]))
+        for xb in explain: fwd_bwd(model, normalize(xb), layer)
+        with torch.no_grad(): model(normalize(fwd[1]))
+    return run, dict(forward=N + N * M * K, fwd_bwd_views=n_exp * V, fwd_bwd_passes=len(explain))
+
+def bench(lm, layers, reps, P):
+    img = torch.rand(1, 3, 224, 224, generator=torch.Generator().manual_seed(0))
+    expl = RobustCAMExplainer(lm.model, layers, lm.normalize, num_aug=6)
+    V, M = len(expl.rc.views), len(layers)
+    lean, passes = plain_passes(lm.model, lm.normalize, 1, V, P, M, 5, 224, lean_fwd_bwd, layers[0])
+    params, _ = plain_passes(lm.model, lm.normalize, 1, V, P, M, 5, 224, params_fwd_bwd, layers[0])
+    pert = make_perturbations(P, 224)
+    xs = torch.cat([img, perturb(img, pert).flatten(0, 1), add_noise(img, pert).flatten(0, 1)])
+    fwd = [torch.rand(1, 3, 224, 224), torch.rand(5 * M, 3, 224, 224)]
+    def rc():
+        expl(xs, torch.full((len(xs),), 7))
+        with torch.no_grad():
+            for xb in fwd: lm.model(lm.normalize(xb))
+    fns = {'metrics': lambda: compute_all_metrics(lm.model, img, expl, normalize=lm.normalize, labels=[7], n_perturb=P),
+           'lean': lean, 'rc': rc, 'params': params}
+    for f in fns.values(): f()  # warm-up
+    times = {k: [] for k in fns}
+    for _ in range(reps):
+        for k, f in fns.items():
+            t0 = time.perf_counter(); f(); times[k].append(time.perf_counter() - t0)
+    per = lambda b: [a / c for a, c in zip(times['metrics'], times[b])]
+    print(f"layers={layers} P={P} passes: {passes}")
+    print(f"  " + '  '.join(f"{k} {statistics.median(v):.2f}s" for k, v in times.items()))
+    rl = statistics.median(a / c for a, c in zip(times['rc'], times['lean']))
+    print(f"  metrics/lean {statistics.median(per('lean')):.2f} (goal <= 1.2; per rep {[round(r, 2) for r in per('lean')]})"
+          f"  metrics/params {statistics.median(per('params')):.2f} (per rep {[round(r, 2) for r in per('params')]})")
+    print(f"  split: rc/lean {rl:.2f} (RobustCAM's own work)  metrics/rc {statistics.median(per('rc')):.2f} (what the metrics add)")
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(); ap.add_argument('--reps', type=int, default=5)
+    ap.add_argument('--configs', nargs='+', default=['deepest', 'all'], choices=['deepest', 'all'])
+    ap.add_argument('--n-perturb', type=int, default=5)
+    a = ap.parse_args()
+    lm = load_model('efficientnet_lite0')
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, EfficientNet-Lite0, 1 image 224 px, RobustCAM 6 views, "
+          f"median of {a.reps} interleaved reps")
+    for c in a.configs: bench(lm, lm.layers[-1:] if c == 'deepest' else lm.layers, a.reps, a.n_perturb)
