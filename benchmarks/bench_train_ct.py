@@ -24,7 +24,7 @@ def uncached_epoch(bb, split, w, bs, val=True):
         opt.zero_grad(); loss(head(f), y).backward(); opt.step()
     t1 = time.perf_counter()
     if val:
-        with torch.no_grad(): acc = torch.cat([(head(bb(x)).argmax(1) == y) for x, y in dl('val', False)]).float().mean()
+        with torch.no_grad(): torch.cat([(head(bb(x)).argmax(1) == y) for x, y in dl('val', False)]).float().mean()
     return t1 - t0, time.perf_counter() - t1
 
 def cached(bb, split, w, bs, epochs):

@@ -11,14 +11,14 @@ Quantus gotchas handled here (each would make a comparison disagree for reasons 
 Quantus has no twin for the warp-back metrics (Consist, Cons, the protocol) or for Var; their pieces are checked
 (IoU, Pearson, Spearman) and the warps are tested in the notebook.
 """
-import copy, warnings
+import warnings
 from contextlib import contextmanager, nullcontext
 import numpy as np, pytest, torch, torch.nn as nn, torch.nn.functional as F
 from conftest import need
 from robustcam.core import gradcam
 from robustcam.models import load_model
 from robustcam.metrics import (topk_iou, topk_mask, n_top, pearson, spearman, localisation_accuracy, stability, faithfulness,
-    fidelity, deletion_baseline, make_perturbations, add_noise, perturb, unwarp_perturbed, compute_all_metrics,
+    fidelity, deletion_baseline, make_perturbations, add_noise, unwarp_perturbed, compute_all_metrics,
     GradCAMExplainer, RobustCAMExplainer, pairwise_spearman, FAITH_KS)
 
 try: import quantus

@@ -1,12 +1,12 @@
 "Real weights and real images: EfficientNet-Lite0 on the 50 ImageNet sample images; offline weight errors."
-import csv, os, pytest, torch
+import csv, pytest, torch
 from conftest import need
 from robustcam.data import dataset_path, load_image
 from robustcam.models import load_model, WeightsUnavailable
 
 def test_lite0_imagenet50_top1():
     try: root = dataset_path('imagenet50')
-    except FileNotFoundError as e: root = None; why = str(e)
+    except FileNotFoundError: root = None
     need(root is not None, f"ImageNet-50 sample images not found")
     rows = list(csv.DictReader(open(root/'manifest.csv')))
     lm = load_model('efficientnet_lite0')
