@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-nbs test-py check-export readme docs bench chromium clean
+.PHONY: install demo test test-nbs test-py check-export readme docs paper reproduce bench chromium clean
 
 # (Re)install when pyproject.toml's content changed (not its mtime: nbdev-export rewrites the file in place).
 install:
@@ -44,7 +44,16 @@ readme: install
 
 ## Documentation: nbdev-docs where Quarto is installed, else the static HTML fallback in _site/
 docs: install
-	if command -v quarto >/dev/null; then $(BIN)/nbdev-docs; else $(BIN)/python -m robustcam.docsite --out _site; fi
+	if command -v quarto >/dev/null; then $(BIN)/nbdev-docs; else $(BIN)/python tools/docsite.py --out _site; fi
+
+## The manuscript papers/paper.html, generated from results/tables and results/figures (Quarto HTML+PDF too where installed)
+paper: install
+	$(BIN)/python tools/paper.py --results results --out papers
+
+## Every experiment notebook (papermill, defaults), then the manuscript and the docs; one line per stage with its wall time.
+## SMOKE=1: tiny parameters into a temporary folder (CI). Stops at the first failing stage, keeping earlier results.
+reproduce: install
+	$(BIN)/python tools/reproduce.py $(if $(SMOKE),--smoke)
 
 bench: install
 	$(BIN)/python benchmarks/bench_gradcam.py

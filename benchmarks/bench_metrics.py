@@ -22,7 +22,8 @@ import argparse, statistics, time
 import torch
 from robustcam.core import get_module
 from robustcam.models import load_model
-from robustcam.metrics import compute_all_metrics, RobustCAMExplainer, make_perturbations, perturb, add_noise
+from robustcam.protocol import compute_all_metrics, make_perturbations, perturb, add_noise
+from robustcam.explainers import RobustCAMExplainer
 
 def lean_fwd_bwd(model, x, layer):
     "Forward, and the gradient of the summed scores w.r.t. `layer`'s output only (what Grad-CAM's backward computes)."

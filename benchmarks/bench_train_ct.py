@@ -11,7 +11,7 @@ Usage: python benchmarks/bench_train_ct.py [--arch efficientnet_lite0] [--epochs
 import argparse, statistics, time
 import torch, torch.nn as nn
 from robustcam.ct_data import ct_split, class_weights, CTImages
-from robustcam.train import frozen_backbone, cache_features, fit_head
+from robustcam.train import frozen_backbone, cache_features, train_head
 
 def uncached_epoch(bb, split, w, bs, val=True):
     "One training epoch that runs the frozen backbone on every batch (and the validation pass); seconds per part."
@@ -30,8 +30,8 @@ def uncached_epoch(bb, split, w, bs, val=True):
 def cached(bb, split, w, bs, epochs):
     "The caching pass and the head's epochs on the cached features; seconds per part."
     cache = cache_features(bb, split, bs=bs)
-    fit = fit_head(cache, w, epochs=epochs, bs=bs, progress=False)
-    return cache.seconds, fit.seconds
+    trained = train_head(cache, w, epochs=epochs, bs=bs, progress=False)
+    return cache.seconds, trained.seconds
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--arch', default='efficientnet_lite0'); ap.add_argument('--epochs', type=int, default=25)

@@ -13,6 +13,7 @@ from typing import Callable
 import torch, torch.nn.functional as F
 from torch import Tensor
 import torchvision.transforms.v2.functional as TF
+from .validate import check_4d, check_images
 
 # %% auto #0
 __all__ = ['DEFAULT_PARAMS', 'RANDOM_RANGES', 'affine_matrix', 'affine_warp', 'rotate', 'zoom', 'affine_valid', 'View',
@@ -29,24 +30,20 @@ def affine_matrix(
     t = math.radians(deg); c, s = math.cos(t), math.sin(t)
     return scale * torch.tensor([[c, s], [-s, c]], dtype=torch.float64)
 
-# %% ../nbs/01_augment_warp.ipynb #32b97056
-def _check_4d(x, what='x', shape='(N,C,H,W)'):
-    if not isinstance(x, Tensor): raise TypeError(f"Expected {what} as a torch.Tensor of shape {shape}, got {type(x).__name__}.")
-    if x.ndim == 3: raise ValueError(f"Expected {what} as a batch {shape}, got shape {tuple(x.shape)}; add a batch dimension with `x[None]`.")
-    if x.ndim != 4: raise ValueError(f"Expected {what} of shape {shape}, got shape {tuple(x.shape)}.")
-    if not x.is_floating_point(): raise TypeError(f"Expected {what} as a float tensor, got dtype {x.dtype}; convert images with `x.float()/255`.")
-
 # %% ../nbs/01_augment_warp.ipynb #3a68f9fb
 def affine_warp(
-    x:Tensor, # (N,C,H,W) float images or heatmaps
-    A:Tensor  # (2,2) content-moving matrix from `affine_matrix`
-)->Tensor:    # (N,C,H,W) warped; zeros where the source lies outside the image
-    "Move the content of `x` at centred pixel position `p` to `A@p` (bilinear, zero padding, `align_corners=False`)."
-    _check_4d(x)
+    x:Tensor,       # (N,C,H,W) float images or heatmaps
+    A:Tensor,       # (2,2) content-moving matrix from `affine_matrix`
+    shift=(0., 0.)  # (dx, dy) translation in px, right and down, applied after `A`
+)->Tensor:          # (N,C,H,W) warped; zeros where the source lies outside the image
+    "Move the content of `x` at centred pixel position `p` to `A@p + shift` (bilinear, zero padding, `align_corners=False`)."
+    check_4d(x)
     N,C,H,W = x.shape
     D = torch.diag(torch.tensor([W/2, H/2], dtype=torch.float64))  # normalised -> centred pixel units
+    Ai = torch.linalg.inv(A.double())
     theta = torch.zeros(2, 3, dtype=torch.float64)
-    theta[:, :2] = torch.linalg.inv(D) @ torch.linalg.inv(A.double()) @ D  # output position -> where to sample
+    theta[:, :2] = torch.linalg.inv(D) @ Ai @ D                    # output position -> where to sample
+    theta[:, 2] = -torch.linalg.inv(D) @ Ai @ torch.as_tensor(shift, dtype=torch.float64)
     grid = F.affine_grid(theta.to(x)[None].expand(N, 2, 3), [N, C, H, W], align_corners=False)
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
 
@@ -69,21 +66,22 @@ def zoom(
 _EPS = 1e-9  # px: float64 round-off tolerance when deciding "on a pixel centre" / "inside the box"
 
 def affine_valid(
-    H:int, W:int, # image size
-    A:Tensor      # (2,2) content-moving matrix of the view (original -> view)
-)->Tensor:        # (H,W) bool in the original frame, True where the aligned map is fully backed by the image
+    H:int, W:int,   # image size
+    A:Tensor,       # (2,2) content-moving matrix of the view (original -> view)
+    shift=(0., 0.)  # (dx, dy) translation of the view, px
+)->Tensor:          # (H,W) bool in the original frame, True where the aligned map is fully backed by the image
     "Validity mask of an affine view: pixels whose `unwarp`ed value mixes in no zero padding."
-    A = A.double(); Ai = torch.linalg.inv(A)
+    A = A.double(); Ai = torch.linalg.inv(A); s = torch.as_tensor(shift, dtype=torch.float64)
     c = torch.tensor([(W-1)/2, (H-1)/2], dtype=torch.float64)
     inside = lambda u: ((u >= -_EPS) & (u <= 2*c + _EPS)).all(-1)  # within the pixel-centre box [0,W-1]x[0,H-1]
     ys, xs = torch.meshgrid(torch.arange(H, dtype=torch.float64), torch.arange(W, dtype=torch.float64), indexing='ij')
-    q = (torch.stack([xs, ys], -1) - c) @ A.T + c   # (H,W,2) where each original pixel is read in the view
+    q = (torch.stack([xs, ys], -1) - c) @ A.T + c + s   # (H,W,2) where each original pixel is read in the view
     q = torch.where((q - q.round()).abs() < _EPS, q.round(), q)
     ok = inside(q)
     for fx in (torch.floor, torch.ceil):
         for fy in (torch.floor, torch.ceil):
             qk = torch.stack([fx(q[..., 0]), fy(q[..., 1])], -1)  # a view pixel the bilinear sample uses
-            ok &= inside((qk - c) @ Ai.T + c)                     # ... was rendered from inside the image
+            ok &= inside((qk - c - s) @ Ai.T + c)                 # ... was rendered from inside the image
     return ok
 
 # %% ../nbs/01_augment_warp.ipynb #931a9644
@@ -119,13 +117,15 @@ def hflip_view()->View:
 def affine_view(
     deg:float=0.,   # rotation in degrees, positive = counter-clockwise as displayed
     scale:float=1., # zoom about the centre, >1 zooms in
-    name:str=None   # default: 'rotate+15', 'zoom1.15' or both joined by '_'
+    shift=(0., 0.), # (dx, dy) translation in px after rotation and zoom, right and down
+    name:str=None   # default: 'rotate+15', 'zoom1.15', 'shift(3,-2)' or several joined by '_'
 )->View:
-    "Rotation and/or zoom about the centre, with its exact inverse warp and validity mask."
-    A, Ai = affine_matrix(deg, scale), affine_matrix(-deg, 1/scale)
-    name = name or '_'.join([f'rotate{deg:+g}'] * (deg != 0) + [f'zoom{scale:g}'] * (scale != 1) or ['identity'])
-    return View(name, partial(affine_warp, A=A), inv=partial(affine_warp, A=Ai), valid=partial(affine_valid, A=A),
-                geometric=True, params=dict(deg=deg, scale=scale))
+    "Rotation, zoom and/or translation, with its exact inverse warp and validity mask."
+    A = affine_matrix(deg, scale); Ai = torch.linalg.inv(A)
+    s = tuple(float(v) for v in shift); si = tuple((-Ai @ torch.tensor(s, dtype=torch.float64)).tolist())
+    name = name or '_'.join([f'rotate{deg:+g}'] * (deg != 0) + [f'zoom{scale:g}'] * (scale != 1) + [f'shift({s[0]:g},{s[1]:g})'] * (s != (0., 0.)) or ['identity'])
+    return View(name, partial(affine_warp, A=A, shift=s), inv=partial(affine_warp, A=Ai, shift=si), valid=partial(affine_valid, A=A, shift=s),
+                geometric=True, params=dict(deg=deg, scale=scale, shift=s))
 
 # %% ../nbs/01_augment_warp.ipynb #ce7bc1bb
 def jitter(
@@ -175,14 +175,6 @@ def default_views(
     return vs
 
 # %% ../nbs/01_augment_warp.ipynb #ab96946b
-def _check_images(x):
-    _check_4d(x, 'the images', '(N,3,H,W)')
-    if x.shape[0] == 0: raise ValueError("Empty batch: got 0 images; pass at least one image.")
-    if x.shape[1] != 3: raise ValueError(f"Expected 3 channels (RGB), got {x.shape[1]} (shape {tuple(x.shape)}); repeat greyscale images with `x.expand(-1,3,-1,-1)`.")
-    if not torch.isfinite(x).all(): raise ValueError("The images contain NaN or inf values.")
-    lo, hi = x.min().item(), x.max().item()
-    if lo < 0 or hi > 1: raise ValueError(f"Expected pixel values in [0,1], got min {lo:.3g}, max {hi:.3g}; apply views to the raw images and the model's normalisation afterwards.")
-
 def _check_views(views):
     views = [views] if isinstance(views, View) else list(views)
     if not views: raise ValueError("No views given: pass a list of View, e.g. `default_views()`.")
@@ -196,7 +188,7 @@ def apply_views(
     views:list # V `View`s, e.g. `default_views()`
 )->Tensor:     # (N*V,3,H,W), image-major: row n*V+v is view v of image n
     "All views of all images in one batch, image-major."
-    _check_images(x); views = _check_views(views)
+    x = check_images(x); views = _check_views(views)
     outs = []
     for v in views:
         y = v.fn(x)

@@ -11,10 +11,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
+from .validate import check_batch, check_targets, target_scores
 
 # %% auto #0
-__all__ = ['get_module', 'preserve_state', 'as_feature_map', 'Hook', 'Hooks', 'count_hooks', 'GradCAMResult', 'normalize_maps',
-           'gradcam']
+__all__ = ['CAM_METHODS', 'get_module', 'layer_name', 'preserve_state', 'as_feature_map', 'Hook', 'Hooks', 'count_hooks',
+           'GradCAMResult', 'normalize_maps', 'gradcam']
 
 # %% ../nbs/00_core.ipynb #2e7857ad
 def get_module(
@@ -33,6 +34,15 @@ def get_module(
     hint = f" Closest valid names: {close}." if close else f" Valid names start with: {sorted({n.split('.')[0] for n in names})}."
     raise ValueError(f"Unknown layer {name!r} for {type(model).__name__}.{hint} List them all with `[n for n,_ in model.named_modules()]`.")
 
+def layer_name(
+    model:nn.Module,    # model the layer belongs to
+    layer:str|nn.Module # dotted name or the module itself
+)->str:                 # its qualified name in `model.named_modules()` (the model itself: its class name)
+    "The qualified name of a layer, so that two blocks of the same class get different names."
+    if isinstance(layer, str): return layer
+    m = get_module(model, layer)
+    return next((n for n, mm in model.named_modules() if mm is m and n), type(m).__name__)
+
 # %% ../nbs/00_core.ipynb #a66df981
 @contextmanager
 def preserve_state(model:nn.Module):
@@ -45,30 +55,50 @@ def preserve_state(model:nn.Module):
         for p,r in flags: p.requires_grad_(r)
 
 # %% ../nbs/00_core.ipynb #f52758e7
+def _aspect_ok(h, w, size, tol=1.5):
+    "True if an (h,w) grid has the aspect ratio of an image of `size` (H,W), within a factor `tol`."
+    return max(h * size[1], w * size[0]) <= tol * min(h * size[1], w * size[0])
+
 def as_feature_map(
-    t:Tensor # layer output: (N,C,H,W) map or (N,T,C) tokens
-)->Tensor:   # (N,C,H,W)
-    "A layer output as a `(N,C,H,W)` feature map; token sequences are reshaped to a square grid."
-    if t.ndim == 4: return t
+    t:Tensor,                  # layer output: (N,C,h,w) map or (N,T,C) tokens
+    size:tuple|None=None,      # (H,W) of the input images: picks the token grid and catches channels-last maps
+    reshape_transform=None     # callable t -> (N,C,h,w) for any other layout, e.g. `lambda t: t.permute(0,3,1,2)` for Swin
+)->Tensor:                     # (N,C,h,w)
+    "A layer output as a `(N,C,h,w)` feature map; token sequences are arranged on a grid of the image's aspect ratio."
+    if reshape_transform is not None:
+        out = reshape_transform(t)
+        if not isinstance(out, Tensor) or out.ndim != 4: raise ValueError(f"reshape_transform must return a (N,C,h,w) tensor, got {type(out).__name__} of shape {tuple(getattr(out, 'shape', ()))} from a layer output of shape {tuple(t.shape)}.")
+        return out
+    if t.ndim == 4:
+        if size is not None and not _aspect_ok(t.shape[2], t.shape[3], size) and _aspect_ok(t.shape[1], t.shape[2], size):
+            raise ValueError(f"The layer output of shape {tuple(t.shape)} looks channels-last (N,h,w,C) for images of size {tuple(size)}, as in Swin "
+                             "transformers; pass `reshape_transform=lambda t: t.permute(0,3,1,2)` (or a transform to (N,C,h,w) of your own).")
+        return t
     if t.ndim == 3:
         n,T,C = t.shape
         for drop in (1, 0):
-            s = int(round((T-drop)**0.5))
-            if s*s == T-drop and s > 0: return t[:, drop:].transpose(1,2).reshape(n, C, s, s)
-        raise ValueError(f"Cannot arrange {T} tokens on a square grid (expected T or T-1 to be a perfect square, e.g. 197 for ViT-B/16).")
-    raise ValueError(f"Expected a layer output of shape (N,C,H,W) or (N,T,C) tokens, got shape {tuple(t.shape)}.")
+            k = T - drop
+            grids = [(h, k // h) for h in range(1, k + 1) if k % h == 0]
+            if size is None or size[0] == size[1]: grids = [(h, w) for h, w in grids if h == w]
+            else: grids = sorted([g for g in grids if _aspect_ok(*g, size, 1.2)], key=lambda g: abs(g[0] * size[1] - g[1] * size[0]))
+            if grids:
+                h, w = grids[0]
+                return t[:, drop:].transpose(1,2).reshape(n, C, h, w)
+        raise ValueError(f"Cannot arrange {T} tokens on a square grid (expected T or T-1 to be a perfect square, e.g. 197 for ViT-B/16) "
+                         f"or a grid of the images' aspect ratio; pass a `reshape_transform` returning (N,C,h,w).")
+    raise ValueError(f"Expected a layer output of shape (N,C,H,W) or (N,T,C) tokens, got shape {tuple(t.shape)}; pass a `reshape_transform` returning (N,C,h,w).")
 
 # %% ../nbs/00_core.ipynb #9bc9bd3a
 class Hook:
-    "Capture the output of `module` in `self.stored` (a clone is passed on downstream); a context manager."
+    "Capture the output of `module` in `self.stored` (a clone is passed on downstream) and count its calls; a context manager."
     def __init__(self, module:nn.Module):
-        self.stored, self.removed = None, False
+        self.stored, self.calls, self.removed = None, 0, False
         self.handle = module.register_forward_hook(self._hook)
     def _hook(self, module, inp, out):
         first = out[0] if isinstance(out, (tuple, list)) else out
         if not isinstance(first, Tensor): raise TypeError(f"{type(module).__name__} returned {type(first).__name__}; expected a tensor or a tuple whose first element is one.")
         if torch.is_grad_enabled() and not first.requires_grad: first = first.detach().requires_grad_()
-        self.stored = first
+        self.stored = first; self.calls += 1
         new = first.clone()
         return (new, *out[1:]) if isinstance(out, tuple) else [new, *out[1:]] if isinstance(out, list) else new
     def remove(self):
@@ -87,6 +117,8 @@ class Hooks:
         except BaseException: self.remove(); raise
     @property
     def stored(self): return [h.stored for h in self.hooks]
+    @property
+    def calls(self): return [h.calls for h in self.hooks]
     def __len__(self): return len(self.hooks)
     def remove(self):
         "Remove all hooks; idempotent."
@@ -107,85 +139,89 @@ class GradCAMResult:
     maps:Tensor        # (N,M,H,W) float in [0,1], upsampled to the input size
     raw:list           # M tensors (N,h_m,w_m): ReLU'd maps at each layer's own resolution
     degenerate:Tensor  # (N,M) bool, True where a map was constant (returned as zeros)
-    targets:Tensor     # (N,) long: the class explained for each image
+    targets:Tensor     # (N,) long: the class explained for each image (-1 where a score function was explained)
     logits:Tensor      # (N,K) the model's output on `x`
-    layers:list = field(default_factory=list) # layer names, in the order of dim 1 of `maps`
+    layers:list = field(default_factory=list) # qualified layer names, in the order of dim 1 of `maps`
+    attribution:str = 'gradcam'               # 'gradcam', 'gradcam++' or 'layercam'
 
 # %% ../nbs/00_core.ipynb #e3a76602
-def _check_input(x, model=None, channels=None):
-    if not isinstance(x, Tensor): raise TypeError(f"Expected the images as a torch.Tensor of shape (N,C,H,W), got {type(x).__name__}.")
-    if x.ndim == 3: raise ValueError(f"Expected a batch (N,C,H,W), got shape {tuple(x.shape)}; add a batch dimension with `x[None]`.")
-    if x.ndim != 4: raise ValueError(f"Expected a batch of images of shape (N,C,H,W), got shape {tuple(x.shape)}.")
-    if x.shape[0] == 0: raise ValueError("Empty batch: x has 0 images; pass at least one image.")
-    if not x.is_floating_point(): raise TypeError(f"Expected a float tensor (normalised images), got dtype {x.dtype}; convert with `x.float()/255` and apply the model's normalisation.")
-    if channels is not None and x.shape[1] != channels:
-        raise ValueError(f"The model expects {channels} input channels, got {x.shape[1]} (shape {tuple(x.shape)}); repeat greyscale images to 3 channels with `x.expand(-1,3,-1,-1)`.")
-    if not torch.isfinite(x).all(): raise ValueError("The input contains NaN or inf values.")
-
 def _in_channels(model):
     for m in model.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)): return m.in_channels if isinstance(m, nn.Conv2d) else None
     return None
 
-def _check_targets(targets, logits):
-    n,k = logits.shape
-    if targets is None: return logits.argmax(1)
-    if callable(targets): targets = targets(logits)
-    t = torch.as_tensor(targets, device=logits.device)
-    if t.is_floating_point(): raise TypeError(f"Targets must be integer class indices, got dtype {t.dtype}.")
-    t = t.long().reshape(-1)
-    if t.numel() == 1 and n > 1: t = t.expand(n)
-    if t.numel() != n: raise ValueError(f"Got {t.numel()} targets for a batch of {n} images; give one per image or a single class for all.")
-    bad = ((t < 0) | (t >= k)).nonzero().flatten().tolist()
-    if bad: raise ValueError(f"Target class {t[bad[0]].item()} (image {bad[0]}) is out of range: the model has {k} classes (0..{k-1}).")
-    return t
-
 # %% ../nbs/00_core.ipynb #8d997f18
 def normalize_maps(
-    m:Tensor,        # (...,H,W) maps
-    eps:float=1e-12  # maps whose range is below eps (relative to their max abs value) count as constant
-)->tuple:            # ((...,H,W) maps in [0,1], (...) bool flags of constant maps)
-    "Min-max normalise each map to `[0,1]`; constant maps become zeros and are flagged."
-    lo = m.amin((-2,-1), keepdim=True); hi = m.amax((-2,-1), keepdim=True)
+    m:Tensor,              # (...,H,W) maps
+    mask:Tensor|None=None, # (...,H,W) bool (broadcastable), True where the map is defined; None: every pixel
+    eps:float=1e-12        # maps whose range is below eps (relative to their max abs value) count as constant
+)->tuple:                  # ((...,H,W) maps in [0,1], zero outside `mask`; (...) bool flags of constant maps)
+    "Min-max normalise each map to `[0,1]` over its pixels in `mask`; constant (or fully masked) maps become zeros and are flagged."
+    if mask is None:
+        lo = m.amin((-2,-1), keepdim=True); hi = m.amax((-2,-1), keepdim=True)
+        rng = hi - lo
+        flat = rng <= eps * hi.abs().clamp_min(1.)
+        out = torch.where(flat, torch.zeros_like(m), (m - lo) / torch.where(flat, torch.ones_like(rng), rng))
+        return out, flat[...,0,0]
+    mask = mask.expand_as(m)
+    big = torch.finfo(m.dtype).max
+    lo = torch.where(mask, m, big).amin((-2,-1), keepdim=True)
+    hi = torch.where(mask, m, -big).amax((-2,-1), keepdim=True)
     rng = hi - lo
-    flat = rng <= eps * hi.abs().clamp_min(1.)
-    out = torch.where(flat, torch.zeros_like(m), (m - lo) / torch.where(flat, torch.ones_like(rng), rng))
+    flat = (rng <= eps * hi.abs().clamp_min(1.)) | ~mask.any(-1, keepdim=True).any(-2, keepdim=True)
+    out = torch.where(mask & ~flat, (m - lo) / torch.where(flat, torch.ones_like(rng), rng), torch.zeros_like(m))
     return out, flat[...,0,0]
 
 # %% ../nbs/00_core.ipynb #074bcc5f
+def _w_gradcam(a, g): return (g.mean((2,3), keepdim=True) * a).sum(1)
+
+def _w_gradcampp(a, g):
+    g2 = g * g; g3 = g2 * g
+    aij = g2 / (2 * g2 + a.sum((2,3), keepdim=True) * g3 + 1e-6)   # Eq. 19 of Chattopadhay et al., as in pytorch-grad-cam
+    aij = torch.where(g != 0, aij, torch.zeros_like(aij))
+    return ((g.clamp_min(0) * aij).sum((2,3), keepdim=True) * a).sum(1)
+
+def _w_layercam(a, g): return (g.clamp_min(0) * a).sum(1)
+
+CAM_METHODS = {'gradcam': _w_gradcam, 'gradcam++': _w_gradcampp, 'layercam': _w_layercam}  # activations, gradients (N,C,h,w) -> map before ReLU (N,h,w)
+
 def gradcam(
-    model:nn.Module, # classifier returning logits (N,K)
-    x:Tensor,        # (N,C,H,W) float batch, already normalised for the model
-    layers,          # a layer name (str) or module, or a list of them, as in `model.named_modules()`
-    targets=None,    # None (each image's argmax), one int for all, (N,) ints, or a callable logits (N,K) -> (N,) ints
-    eval_mode:bool=True # explain the model in eval mode (restored afterwards)
+    model:nn.Module,        # classifier returning logits (N,K)
+    x:Tensor,               # (N,C,H,W) float batch, already normalised for the model
+    layers,                 # a layer name (str) or module, or a list of them, as in `model.named_modules()`
+    targets=None,           # None (top-1), int, (N,) ints, a selector logits -> (N,) ints, or a list of score callables (see `check_targets`)
+    attribution:str='gradcam', # 'gradcam', 'gradcam++' or 'layercam' (see `CAM_METHODS`)
+    reshape_transform=None  # callable layer output -> (N,C,h,w), for layers that are neither NCHW nor (N,T,C) tokens
 )->GradCAMResult:
-    "Grad-CAM maps of `x` at every layer in `layers`, from one forward and one backward pass."
-    _check_input(x, channels=_in_channels(model))
+    "Class activation maps of `x` at every layer in `layers`, from one forward and one backward pass, with the model in eval mode."
+    check_batch(x, channels=_in_channels(model))
+    if attribution not in CAM_METHODS: raise ValueError(f"Unknown attribution {attribution!r}; choose one of {list(CAM_METHODS)}.")
     names = [layers] if isinstance(layers, (str, nn.Module)) else list(layers)
     if not names: raise ValueError("No layers given: pass at least one layer name, e.g. layers=['layer4'].")
     mods = [get_module(model, l) for l in names]
+    labels = [layer_name(model, l) for l in names]
     with preserve_state(model), torch.inference_mode(False), torch.enable_grad():
-        if eval_mode: model.eval()
+        model.eval()
         if x.is_inference(): x = x.clone()  # made under torch.inference_mode(): autograd cannot record it
         with Hooks(mods) as hooks:
             logits = model(x)
             if isinstance(logits, (tuple, list)): logits = logits[0]
             if logits.ndim != 2: raise ValueError(f"Expected the model to return logits of shape (N,K), got {tuple(logits.shape)}.")
-            acts = hooks.stored
-        missing = [n for n,a in zip(names, acts) if a is None]
+            acts, calls = hooks.stored, hooks.calls
+        twice = [f"{n!r} ({c} calls)" for n, c in zip(labels, calls) if c > 1]
+        if twice: raise ValueError(f"Layer {', '.join(twice)} ran more than once in one forward pass (torchvision's ResNet Bottleneck reuses one "
+                                   "`relu`), so it has no single activation to explain; choose a module that runs once, e.g. the enclosing block ('layer4.2') or a conv/bn inside it.")
+        missing = [n for n,a in zip(labels, acts) if a is None]
         if missing: raise ValueError(f"Layers {missing} were not called during the forward pass; choose layers on the path from input to output.")
-        t = _check_targets(targets, logits.detach())
-        score = logits.gather(1, t[:,None]).sum()
-        grads = torch.autograd.grad(score, acts, allow_unused=True)
-    raw = []
-    for a, g in zip(acts, grads):
-        a = as_feature_map(a.detach())
-        g = torch.zeros_like(a) if g is None else as_feature_map(g)
-        w = g.mean((2,3), keepdim=True)
-        raw.append(F.relu((w * a).sum(1)).float())
+        t = check_targets(targets, logits.detach())
+        grads = torch.autograd.grad(target_scores(t, logits).sum(), acts, allow_unused=True)
     H, W = x.shape[-2:]
+    weigh, raw = CAM_METHODS[attribution], []
+    for a, g in zip(acts, grads):
+        a = as_feature_map(a.detach(), (H, W), reshape_transform)
+        g = torch.zeros_like(a) if g is None else as_feature_map(g, (H, W), reshape_transform)
+        raw.append(F.relu(weigh(a, g)).float())
     up = torch.stack([F.interpolate(r[:,None], size=(H,W), mode='bilinear', align_corners=False)[:,0] for r in raw], 1)
     maps, flat = normalize_maps(up)
-    return GradCAMResult(maps=maps, raw=raw, degenerate=flat, targets=t, logits=logits.detach(),
-                         layers=[n if isinstance(n, str) else type(n).__name__ for n in names])
+    t = t if isinstance(t, Tensor) else torch.full((len(x),), -1, dtype=torch.long, device=logits.device)
+    return GradCAMResult(maps=maps, raw=raw, degenerate=flat, targets=t, logits=logits.detach(), layers=labels, attribution=attribution)

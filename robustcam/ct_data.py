@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from PIL import Image, UnidentifiedImageError
 from torch import Tensor
-from .data import PROJECT_ROOT, IQOTHNCCD_DIGEST, dataset_path, load_image, save_csv
+from .data import PROJECT_ROOT, IQOTHNCCD_DIGEST, dataset_path, load_image
+from .results import save_csv
 
 # %% auto #0
-__all__ = ['CT_CLASSES', 'CLASS_FOLDERS', 'IMAGE_SUFFIXES', 'SPLITS', 'SPLIT_FRACS', 'SPLIT_CSV', 'REPORT_SPLIT', 'FITS',
-           'folder_class', 'find_class_folders', 'Scan', 'scan_release', 'fake_release', 'split_records',
-           'split_digest', 'write_split', 'read_split', 'CTSplit', 'limit_records', 'ct_split', 'split_counts',
-           'compare_split', 'class_weights', 'fit_square', 'load_ct', 'CTImages']
+__all__ = ['CT_CLASSES', 'CLASS_FOLDERS', 'IMAGE_SUFFIXES', 'SPLITS', 'SPLIT_FRACS', 'SPLIT_CSV', 'SCHEMES', 'GROUPED_SPLIT_CSV',
+           'REPORT_SPLIT', 'FITS', 'folder_class', 'find_class_folders', 'Scan', 'scan_release', 'fake_release',
+           'split_records', 'split_digest', 'write_split', 'read_split', 'CTSplit', 'limit_records', 'ct_split',
+           'check_groups', 'split_counts', 'compare_split', 'class_weights', 'fit_square', 'load_ct', 'CTImages']
 
 # %% ../nbs/06_ct_data.ipynb #2e9da71f
 CT_CLASSES = ('Normal', 'Benign', 'Malignant')
@@ -133,14 +134,16 @@ def split_records(
     records:pd.DataFrame,    # one row per image with `label` and `sha256` columns
     fracs:tuple=SPLIT_FRACS, # train, val, test fractions (sum to 1)
     seed:int=42,             # seeds the shuffle of groups
+    by:str='sha256',         # the column whose equal values form a group kept in one split ('group': pseudo-patients)
 )->pd.DataFrame:             # `records` with a `split` column
-    "Stratified train/val/test split that keeps byte-identical files (same `sha256`) in one split."
+    "Stratified train/val/test split that keeps each group (by default: byte-identical files, same `sha256`) in one split."
     if len(fracs) != len(SPLITS) or abs(sum(fracs) - 1) > 1e-9 or min(fracs) < 0: raise ValueError(f"fracs must be {len(SPLITS)} non-negative fractions summing to 1, got {fracs}.")
-    groups = records.groupby('sha256', sort=True)['label'].agg(lambda s: s.mode().min()).rename('stratum')
-    n = records.groupby('sha256', sort=True).size()
-    if (conflict := records.groupby('sha256')['label'].nunique().loc[lambda s: s > 1]).size:
-        warnings.warn(f"{conflict.size} group(s) of identical files carry different labels: "
-                      f"{records[records.sha256.isin(conflict.index)].path.tolist()[:6]}. They are kept in one split.")
+    if by not in records: raise ValueError(f"records have no column {by!r} to group by; columns: {list(records.columns)}.")
+    groups = records.groupby(by, sort=True)['label'].agg(lambda s: s.mode().min()).rename('stratum')
+    n = records.groupby(by, sort=True).size()
+    if (conflict := records.groupby(by)['label'].nunique().loc[lambda s: s > 1]).size:
+        warnings.warn(f"{conflict.size} group(s) (by {by}) carry different labels: "
+                      f"{records[records[by].isin(conflict.index)].path.tolist()[:6]}. They are kept in one split.")
     rng = np.random.default_rng(seed)
     assign = {}
     for c in sorted(groups.unique()):
@@ -149,19 +152,19 @@ def split_records(
         target, got = np.array(fracs) * n[hs].sum(), np.zeros(len(SPLITS))
         for h in hs:
             k = int(np.argmax(target - got)); assign[h] = SPLITS[k]; got[k] += n[h]
-    return records.assign(split=records.sha256.map(assign))
+    return records.assign(split=records[by].map(assign))
 
 # %% ../nbs/06_ct_data.ipynb #a84c79be
 SPLIT_CSV = PROJECT_ROOT/'data'/'iqothnccd_split.csv'
 _SPLIT_COLS = ['path', 'label', 'class', 'split', 'sha256']
 
 def _canonical(df:pd.DataFrame)->pd.DataFrame:
-    "The split columns, rows ordered by label and then naturally by path."
+    "The split columns (and `group` if present), rows ordered by label and then naturally by path."
     order = sorted(range(len(df)), key=lambda i: (int(df.label.iat[i]), _natural_key(df.path.iat[i])))
-    return df[_SPLIT_COLS].iloc[order].reset_index(drop=True)
+    return df[_SPLIT_COLS + (['group'] if 'group' in df else [])].iloc[order].reset_index(drop=True)
 
 def split_digest(df:pd.DataFrame)->str:
-    "SHA-256 of the canonical CSV text of a split (path, label, class, split, sha256)."
+    "SHA-256 of the canonical CSV text of a split (path, label, class, split, sha256, and group if present)."
     return hashlib.sha256(_canonical(df).to_csv(index=False, lineterminator='\n').encode()).hexdigest()
 
 def write_split(
@@ -173,12 +176,15 @@ def write_split(
 
 def read_split(path=SPLIT_CSV)->pd.DataFrame:
     "Read a split CSV, checking its columns and split names."
-    df = pd.read_csv(path, dtype={'path': str, 'label': int, 'class': str, 'split': str, 'sha256': str})
+    df = pd.read_csv(path, dtype={'path': str, 'label': int, 'class': str, 'split': str, 'sha256': str, 'group': str})
     if missing := [c for c in _SPLIT_COLS if c not in df]: raise ValueError(f"{path} lacks the column(s) {missing}; a split CSV has {_SPLIT_COLS}.")
     if bad := sorted(set(df.split) - set(SPLITS)): raise ValueError(f"{path} has unknown split names {bad}; expected {SPLITS}.")
-    return df[_SPLIT_COLS]
+    return df[_SPLIT_COLS + (['group'] if 'group' in df else [])]
 
 # %% ../nbs/06_ct_data.ipynb #72c54bc5
+SCHEMES = ('slice', 'grouped')
+GROUPED_SPLIT_CSV = PROJECT_ROOT/'data'/'iqothnccd_split_grouped.csv'
+
 @dataclass
 class CTSplit:
     "A split of an IQ-OTH/NCCD release: the rows used, the scan they came from, and the digest of the full split."
@@ -188,11 +194,12 @@ class CTSplit:
     digest:str       # `split_digest` of the full split (before any `limit`)
     csv:Path|None    # the split file checked or written, if any
     limit:int|None = None
+    scheme:str = 'slice' # 'slice' (duplicate-aware slice split) or 'grouped' (pseudo-patient groups, `GROUPED_SPLIT_CSV`)
     def rows(self, split:str)->pd.DataFrame:
         "Rows of one split."
         if split not in SPLITS: raise ValueError(f"Unknown split {split!r}; expected one of {SPLITS}.")
         return self.df[self.df.split == split].reset_index(drop=True)
-    def __repr__(self): return f"CTSplit({len(self.df)} images from {self.root}, digest {self.digest[:12]}, csv={self.csv}, limit={self.limit})"
+    def __repr__(self): return f"CTSplit({self.scheme}: {len(self.df)} images from {self.root}, digest {self.digest[:12]}, csv={self.csv}, limit={self.limit})"
 
 def limit_records(
     df:pd.DataFrame, # a split
@@ -212,9 +219,12 @@ def ct_split(
     fracs:tuple=SPLIT_FRACS,
     csv='auto',              # split file to check or write; 'auto': `SPLIT_CSV` for the published release with default seed and fractions, else none
     limit:int|None=None,     # keep about this many images (smoke runs)
+    scheme:str='slice',      # 'slice': split here, duplicate-aware; 'grouped': read the pseudo-patient split file
 )->CTSplit:
     "Scan the release, split it, and check the split against (or write) the committed split file."
+    if scheme not in SCHEMES: raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}.")
     scan = scan_release(data_dir)
+    if scheme == 'grouped': return _grouped_split(scan, GROUPED_SPLIT_CSV if csv == 'auto' else csv, limit, seed)
     df = split_records(scan.records, fracs, seed)
     digest = split_digest(df)
     if csv == 'auto':
@@ -227,7 +237,43 @@ def ct_split(
             raise ValueError(f"The split of {scan.root} (seed={seed}) differs from {csv} (digest {digest[:12]} vs {old[:12]}): "
                              f"the images or the split code changed. If that is intended, delete {csv} and rerun to write it anew.")
     if limit is not None: df = limit_records(df, limit, seed)
-    return CTSplit(scan.root, df.reset_index(drop=True), scan, digest, csv, limit)
+    return CTSplit(scan.root, df.reset_index(drop=True), scan, digest, csv, limit, 'slice')
+
+def check_groups(
+    df:pd.DataFrame,        # a split with `group` and `split` columns
+    source:str='the split', # what to call it in errors (e.g. the file)
+)->pd.DataFrame:            # `df`, unchanged
+    "Refuse a grouped split in which a group, or a set of identical files, lies in more than one split; the error names the group."
+    if 'group' not in df: raise ValueError(f"{source} has no `group` column; a grouped split has the columns {_SPLIT_COLS + ['group']}.")
+    if df.group.isna().any(): raise ValueError(f"{source}: {int(df.group.isna().sum())} row(s) have no group, e.g. {df.path[df.group.isna()].iloc[0]!r}.")
+    n = df.groupby('group').split.nunique()
+    if (bad := n[n > 1]).size:
+        g = bad.index[0]; rows = df[df.group == g]
+        raise ValueError(f"{source}: group {g!r} straddles splits {sorted(rows.split.unique())} "
+                         f"({'; '.join(f'{p} in {s}' for p, s in zip(rows.path[:3], rows.split[:3]))}; ...), and {bad.size - 1} more group(s) do. "
+                         f"Each group must lie in one split: rebuild the file with `split_records(records, by='group')`.")
+    same = df.groupby('sha256').split.nunique()
+    if (bad := same[same > 1]).size:
+        rows = df[df.sha256 == bad.index[0]]
+        raise ValueError(f"{source}: identical files lie in different splits ({'; '.join(f'{p} in {s} (group {g})' for p, s, g in zip(rows.path, rows.split, rows.group))}). "
+                         f"Put identical files in one group.")
+    return df
+
+def _grouped_split(scan:Scan, csv, limit, seed)->CTSplit:
+    "The grouped split of `scan` from its file, checked against the release and for straddling groups."
+    if csv is None: raise ValueError("scheme='grouped' needs its split file (the groups come from the CT audit), got csv=None.")
+    csv = Path(csv)
+    if not csv.exists(): raise FileNotFoundError(f"No grouped split at {csv}. It is written by the CT audit notebook "
+                                                 f"(nbs/21_ct_audit.ipynb); run that first, or use scheme='slice'.")
+    g = check_groups(read_split(csv), str(csv))
+    rec = scan.records.set_index('path'); gi = g.set_index('path')
+    if missing := sorted(set(rec.index) - set(gi.index)): raise ValueError(f"{csv} lacks {len(missing)} image(s) of {scan.root}, e.g. {missing[:3]}; regenerate it for this release.")
+    if extra := sorted(set(gi.index) - set(rec.index)): raise ValueError(f"{csv} lists {len(extra)} image(s) not in {scan.root}, e.g. {extra[:3]}; regenerate it for this release.")
+    if changed := [p for p in rec.index if rec.sha256[p] != gi.sha256[p]]: raise ValueError(f"{len(changed)} image(s) of {scan.root} differ from {csv} (SHA-256), e.g. {changed[:3]}; the release changed: regenerate the file.")
+    df = scan.records.merge(g[['path', 'split', 'group']], on='path')
+    digest = split_digest(g)
+    if limit is not None: df = limit_records(df, limit, seed)
+    return CTSplit(scan.root, df.reset_index(drop=True), scan, digest, csv, limit, 'grouped')
 
 # %% ../nbs/06_ct_data.ipynb #a78fb2da
 REPORT_SPLIT = pd.DataFrame({'images': [416, 120, 561, 1097], 'train': [251, 74, 333, 658], 'val': [83, 24, 112, 219],

@@ -14,8 +14,8 @@ from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
 __all__ = ['PROJECT_ROOT', 'DATASETS', 'IMAGENET50_URL', 'IQOTHNCCD_URL', 'IQOTHNCCD_COUNTS', 'IQOTHNCCD_DIGEST', 'data_roots',
-           'dataset_path', 'atomic_write', 'save_csv', 'DownloadError', 'sha256', 'fetch', 'imagenet50_manifest',
-           'download_imagenet50', 'download_iqothnccd', 'load_image', 'load_imagenet50']
+           'dataset_path', 'DownloadError', 'sha256', 'fetch', 'imagenet50_manifest', 'download_imagenet50',
+           'download_iqothnccd', 'load_image', 'load_imagenet50']
 
 # %% ../nbs/04_data.ipynb #89bb9ec0
 _PKG = Path(str(importlib.resources.files('robustcam')))
@@ -39,22 +39,6 @@ def dataset_path(
         if (r/name).is_dir() and any((r/name).iterdir()): return r/name
     raise FileNotFoundError(f"Data set {name!r} not found in any of {[str(r) for r in data_roots()]}. "
         f"Download it with `robustcam.data.{DATASETS[name]}()` (needs internet), or set ROBUSTCAM_DATA to a folder that holds `{name}/`.")
-
-# %% ../nbs/04_data.ipynb #34601726
-def atomic_write(
-    path,  # the file to (over)write
-    write  # callable receiving a temporary path (same folder and suffix) to write to
-)->Path:
-    "Call `write(tmp)` and rename `tmp` to `path`; on failure `path` is untouched and `tmp` removed."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.stem}.part{path.suffix}')
-    try: write(tmp); os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
-    return path
-
-def save_csv(df, path)->Path:
-    "Write a DataFrame to CSV atomically, without its index."
-    return atomic_write(path, lambda t: df.to_csv(t, index=False, lineterminator='\n'))
 
 # %% ../nbs/04_data.ipynb #ec0e10b5
 class DownloadError(RuntimeError):

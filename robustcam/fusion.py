@@ -9,26 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 import torch, torch.nn as nn
 from torch import Tensor
-from .core import gradcam, normalize_maps, _check_input
+from .core import gradcam, normalize_maps, preserve_state, CAM_METHODS
 from .augment import default_views, apply_views, unwarp
+from .validate import check_images, check_targets, check_class_indices
 
 # %% auto #0
-__all__ = ['normalize_valid', 'fuse', 'RobustCAMResult', 'RobustCAM']
-
-# %% ../nbs/02_fusion.ipynb #ee0e59cb
-def normalize_valid(
-    maps:Tensor,  # (...,H,W) maps
-    valid:Tensor, # (...,H,W) bool (broadcastable), True where the map is defined
-)->tuple:         # ((...,H,W) maps in [0,1], zero outside `valid`; (...) bool flags of constant maps)
-    "Min-max normalise each map over its valid pixels; constant maps become zeros and are flagged."
-    valid = valid.expand_as(maps)
-    big = torch.finfo(maps.dtype).max
-    lo = torch.where(valid, maps, big).amin((-2,-1), keepdim=True)
-    hi = torch.where(valid, maps, -big).amax((-2,-1), keepdim=True)
-    rng = hi - lo
-    flat = (rng <= 1e-12 * hi.abs().clamp_min(1.)) | ~valid.any(-1, keepdim=True).any(-2, keepdim=True)
-    out = torch.where(valid & ~flat, (maps - lo) / torch.where(flat, torch.ones_like(rng), rng), torch.zeros_like(maps))
-    return out, flat[...,0,0]
+__all__ = ['fuse', 'RobustCAMResult', 'RobustCAM']
 
 # %% ../nbs/02_fusion.ipynb #7936c5a5
 def fuse(
@@ -53,75 +39,99 @@ class RobustCAMResult:
     "Output of `RobustCAM`: fused maps, uncertainty, and every aligned view behind them."
     fused:Tensor        # (N,M,H,W) fused map, renormalised to [0,1]
     uncertainty:Tensor  # (N,M,H,W) population std across the valid views, in units of the normalised maps
-    views:Tensor        # (N,V,M,H,W) aligned per-view maps in [0,1] (0 where invalid)
+    view_maps:Tensor    # (N,V,M,H,W) aligned per-view maps in [0,1] (0 where invalid)
     valid:Tensor        # (N,V,H,W) bool, where each view saw the image
     used:Tensor         # (N,V,M) bool, views that entered the fusion (False: constant map)
-    targets:Tensor      # (N,) class explained in every view
+    targets:Tensor      # (N,) class explained in every view (-1 where a score function was explained)
     view_pred:Tensor    # (N,V) each view's own top-1 class
-    view_prob:Tensor    # (N,V) each view's softmax probability of the target class
+    view_prob:Tensor    # (N,V) each view's softmax probability of the target class (NaN for score functions)
     view_names:list     # V view names
     layers:list         # M layer names
+    attribution:str='gradcam' # the attribution behind each view's map: 'gradcam', 'gradcam++', 'layercam' or a callable's name
     @property
-    def gradcam(self)->Tensor: return self.views[:, 0]  # (N,M,H,W): plain Grad-CAM (identity view)
+    def plain(self)->Tensor: return self.view_maps[:, 0]  # (N,M,H,W): the identity view's map, the attribution alone (e.g. plain Grad-CAM)
     @property
-    def agreement(self)->Tensor: return (self.view_pred == self.targets[:,None]).float().mean(1)  # (N,) share of views whose top-1 is the target
+    def agreement(self)->Tensor:  # (N,) share of views whose top-1 is the target (for score functions: the identity view's top-1)
+        t = torch.where(self.targets >= 0, self.targets, self.view_pred[:, 0])
+        return (self.view_pred == t[:,None]).float().mean(1)
     def fused_with(self, how:str)->Tensor:
         "(N,M,H,W) the same views fused with another rule ('mean' or 'median'), renormalised; no new model pass."
-        return normalize_maps(fuse(self.views, self.valid[:,:,None] & self.used[...,None,None], how)[0])[0]
+        return normalize_maps(fuse(self.view_maps, self.valid[:,:,None] & self.used[...,None,None], how)[0])[0]
 
 # %% ../nbs/02_fusion.ipynb #f21fa975
+def _callable_name(fn): return getattr(fn, '__name__', None) or type(fn).__name__
+
 class RobustCAM:
-    "Grad-CAM fused over semantic-preserving views, with a per-pixel uncertainty map."
+    "An attribution (Grad-CAM by default) fused over semantic-preserving views, with a per-pixel uncertainty map."
     def __init__(self,
         model:nn.Module,     # classifier returning logits
-        layers,              # layer name(s) as in `model.named_modules()`
+        layers=None,         # layer name(s) or module(s) as in `model.named_modules()` (gradient attributions only)
         normalize:nn.Module|None=None, # maps [0,1] images to the model's input (e.g. `load_model(...).normalize`)
         num_aug:int=6,       # 6 or 8 views (see `default_views`); ignored when `views` is given
         fusion:str='mean',   # 'mean' or 'median'
         views:list|None=None,# custom list of `View`s (the first must be the identity)
-        batch_size:int=48    # at most this many views per forward/backward pass
+        batch_size:int=48,   # at most this many views per forward/backward pass
+        attribution='gradcam', # 'gradcam', 'gradcam++', 'layercam', or an explainer (x_views, targets) -> maps (see `robustcam.explainers`)
+        reshape_transform=None # layer output -> (N,C,h,w), for layers that are neither NCHW nor tokens (see `gradcam`)
     ):
         if fusion not in ('mean', 'median'): raise ValueError(f"fusion must be 'mean' or 'median', got {fusion!r}.")
         if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+        if not callable(attribution) and attribution not in CAM_METHODS: raise ValueError(f"attribution must be one of {list(CAM_METHODS)} or a callable (x_views, targets) -> maps, got {attribution!r}.")
         self.model, self.normalize, self.fusion, self.batch_size = model, normalize or nn.Identity(), fusion, batch_size
-        self.layers = [layers] if isinstance(layers, (str, nn.Module)) else list(layers)
+        self.attribution, self.reshape_transform = attribution, reshape_transform
+        self.layers = [] if layers is None else [layers] if isinstance(layers, (str, nn.Module)) else list(layers)
+        if not callable(attribution) and not self.layers: raise ValueError(f"The {attribution!r} attribution needs layers, e.g. layers=['layer4'].")
         self.views = list(views) if views is not None else default_views(num_aug)
-        if not self.views or self.views[0].name != 'identity': raise ValueError("The first view must be the identity view: targets and the Grad-CAM baseline come from it.")
+        if not self.views or self.views[0].name != 'identity': raise ValueError("The first view must be the identity view: targets and the plain (single-view) map come from it.")
+
+    def _pick(self, targets, n, V):
+        "Targets of the n*V view batch: from the identity view's logits, or each image's class / score function repeated V times."
+        if targets is None: return lambda lg: lg.view(n, V, -1)[:, 0].argmax(-1).repeat_interleave(V)
+        if isinstance(targets, Tensor): return targets.repeat_interleave(V)
+        if isinstance(targets, list): return [f for f in targets for _ in range(V)]
+        return lambda lg: check_targets(targets, lg.view(n, V, -1)[:, 0]).repeat_interleave(V)   # a selector of the identity logits
 
     def _explain(self, x, targets):
-        "Grad-CAM of all views of `x` (n images) in one pass: maps (n,V,M,H,W), logits (n,V,K), targets (n,)."
+        "All views of `x` (n images) explained in one pass: maps (n,V,M,H,W), logits (n,V,K), targets (n,), map names."
         n, V = len(x), len(self.views)
-        xv = self.normalize(apply_views(x, self.views))
-        pick = (lambda lg: lg.view(n, V, -1)[:,0].argmax(-1).repeat_interleave(V)) if targets is None else targets.repeat_interleave(V)
-        r = gradcam(self.model, xv, self.layers, targets=pick)
-        H, W = x.shape[-2:]
-        return r.maps.view(n, V, -1, H, W), r.logits.view(n, V, -1), r.targets.view(n, V)[:,0], r.layers
+        xv = apply_views(x, self.views)
+        if not callable(self.attribution):
+            r = gradcam(self.model, self.normalize(xv), self.layers, self._pick(targets, n, V), self.attribution, self.reshape_transform)
+            return r.maps.unflatten(0, (n, V)), r.logits.view(n, V, -1), r.targets.view(n, V)[:, 0], r.layers
+        from robustcam.explainers import as_explanation   # the explainer protocol (a later module builds on this one)
+        with preserve_state(self.model), torch.no_grad():
+            self.model.eval(); lg = self.model(self.normalize(xv))
+        lg = lg[0] if isinstance(lg, (tuple, list)) else lg
+        t = self._pick(targets, n, V)
+        t = t(lg) if callable(t) else t
+        e = as_explanation(self.attribution(xv, t), xv, _callable_name(self.attribution), keep_views=0)
+        return e.maps.unflatten(0, (n, V)), lg.view(n, V, -1), t.view(n, V)[:, 0], [l or m for m, l in zip(e.methods, e.layers)]
 
     def __call__(self,
-        x:Tensor,     # (N,3,H,W) images in [0,1]
-        targets=None  # None (identity view's top-1), one int, or (N,) ints
+        x:Tensor,     # (N,3,H,W) images in [0,1] (round-off up to `validate.IMAGE_TOL` outside is clamped)
+        targets=None  # None (identity view's top-1), one int, (N,) ints, a selector of the identity logits, or a list of score callables
     )->RobustCAMResult:
-        "Explain `x`: per-view Grad-CAM, aligned, normalised over valid pixels, fused."
-        _check_input(x)
-        if x.shape[1] != 3: raise ValueError(f"Expected RGB images (N,3,H,W) in [0,1], got {x.shape[1]} channels; repeat greyscale with `x.expand(-1,3,-1,-1)`.")
-        if x.min() < 0 or x.max() > 1: raise ValueError(f"Expected images in [0,1] (RobustCAM normalises them itself), got values in [{x.min().item():.3g}, {x.max().item():.3g}]. Pass un-normalised images and the model's `normalize`.")
+        "Explain `x`: per-view attribution, aligned, normalised over valid pixels, fused."
+        x = check_images(x)
         N, V = len(x), len(self.views)
-        if targets is not None:
-            targets = torch.as_tensor(targets).long().reshape(-1).to(x.device)
-            if targets.numel() == 1: targets = targets.expand(N)
-            if targets.numel() != N: raise ValueError(f"Got {targets.numel()} targets for {N} images.")
+        if isinstance(targets, (list, tuple)) and targets and all(callable(f) for f in targets):
+            if callable(self.attribution): raise TypeError("Score-function targets need a gradient attribution ('gradcam', 'gradcam++', 'layercam'); an explainer takes class indices.")
+            targets = check_targets(list(targets), torch.zeros(N, 1))
+        elif targets is not None and not callable(targets): targets = check_class_indices(targets, N).to(x.device)
         per = max(1, self.batch_size // V)
         maps, logits, tgts = [], [], []
         for i in range(0, N, per):
-            m, lg, t, names = self._explain(x[i:i+per], None if targets is None else targets[i:i+per])
+            m, lg, t, names = self._explain(x[i:i+per], targets if targets is None or callable(targets) else targets[i:i+per])
             maps.append(m); logits.append(lg); tgts.append(t)
         maps, logits, tgts = torch.cat(maps), torch.cat(logits), torch.cat(tgts)
         aligned, valid = unwarp(maps, self.views)                       # (N,V,M,H,W), (N,V,H,W)
-        views, flat = normalize_valid(aligned, valid[:,:,None])
+        views, flat = normalize_maps(aligned, valid[:,:,None])
         used = ~flat
         fused, std, cnt = fuse(views, valid[:,:,None] & used[...,None,None], self.fusion)
         fused, _ = normalize_maps(fused)
         probs = logits.softmax(-1)
-        return RobustCAMResult(fused=fused, uncertainty=std, views=views, valid=valid, used=used, targets=tgts,
-                               view_pred=probs.argmax(-1), view_prob=probs.gather(-1, tgts[:,None,None].expand(N,V,1))[...,0],
-                               view_names=[v.name for v in self.views], layers=names)
+        prob = probs.gather(-1, tgts.clamp_min(0)[:,None,None].expand(N,V,1))[...,0]
+        return RobustCAMResult(fused=fused, uncertainty=std, view_maps=views, valid=valid, used=used, targets=tgts,
+                               view_pred=probs.argmax(-1), view_prob=torch.where(tgts[:,None] >= 0, prob, torch.nan),
+                               view_names=[v.name for v in self.views], layers=names,
+                               attribution=self.attribution if isinstance(self.attribution, str) else _callable_name(self.attribution))

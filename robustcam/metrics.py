@@ -1,4 +1,4 @@
-"""Faithfulness, localisation, consistency, fidelity, stability and cross-view agreement of any explainer, batched, with the statistics to compare methods across images.
+"""Faithfulness, localisation, consistency, fidelity, stability and cross-view agreement of heatmaps, batched, each defined by a formula and tested on a case with a known answer.
 
 Docs: https://robustcam.github.io/robustcam/metrics.html.md"""
 
@@ -8,48 +8,24 @@ Docs: https://robustcam.github.io/robustcam/metrics.html.md"""
 from __future__ import annotations
 import itertools, math, warnings
 from contextlib import nullcontext
-from dataclasses import dataclass
-import numpy as np, pandas as pd, scipy.stats
+import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
-from .core import gradcam, preserve_state, _check_targets
-from .augment import affine_matrix, _check_4d, _check_images, _EPS
-from .fusion import RobustCAM, normalize_valid
+from .core import preserve_state
+from .validate import check_images, check_maps, check_valid, check_k, check_same_shape, check_targets, check_labels
 
 # %% auto #0
-__all__ = ['BLUR_SIGMA', 'FAITH_KS', 'METRICS', 'HIGHER_IS_BETTER', 'ConstantMapWarning', 'n_top', 'topk_mask', 'topk_iou',
-           'pearson', 'spearman', 'affine_shift_warp', 'affine_shift_valid', 'Perturbations', 'make_perturbations',
-           'perturb', 'add_noise', 'unwarp_perturbed', 'Explanation', 'as_explanation', 'GradCAMExplainer',
-           'RobustCAMExplainer', 'deletion_baseline', 'delete_topk', 'faithfulness', 'localisation_accuracy',
-           'consistency_iou', 'fidelity', 'stability', 'consistency_pearson', 'view_variance', 'pairwise_iou',
-           'pairwise_spearman', 'explain', 'perturbation_stability', 'compute_all_metrics', 'paired_stats', 'holm',
-           'compare_methods', 'monotonic_in_depth']
+__all__ = ['METRICS', 'HIGHER_IS_BETTER', 'BLUR_SIGMA', 'FAITH_KS', 'ConstantMapWarning', 'n_top', 'topk_mask', 'topk_iou',
+           'pearson', 'spearman', 'deletion_baseline', 'delete_topk', 'model_logits', 'deletion_logits', 'faithfulness',
+           'faithfulness_from_logits', 'localisation_accuracy', 'consistency_iou', 'fidelity', 'fidelity_from_logits',
+           'noise_stability', 'consistency_pearson', 'view_variance', 'pairwise_iou', 'pairwise_spearman']
 
 # %% ../nbs/03_metrics.ipynb #17366ab5
+METRICS = ('Faith', 'LocAcc', 'Consist', 'Fid', 'Stab', 'Cons', 'Var', 'IoU_k', 'Spear')
+HIGHER_IS_BETTER = dict(Faith=True, LocAcc=True, Consist=True, Fid=True, Stab=True, Cons=True, Var=False, IoU_k=True, Spear=True)
+
 class ConstantMapWarning(UserWarning):
     "A map was constant on the compared pixels; the metric used its documented fallback value."
-
-def _check_k(k, name='k'):
-    if isinstance(k, bool) or not isinstance(k, (int, float, np.floating)) or not (0 < k <= 1):
-        raise ValueError(f"{name} must be a fraction of pixels in (0,1], got {k!r}; e.g. {name}=0.2 for the top 20%.")
-    return float(k)
-
-def _check_maps(m, name='maps'):
-    if not isinstance(m, Tensor): raise TypeError(f"Expected {name} as a torch.Tensor of shape (...,H,W), got {type(m).__name__}.")
-    if m.ndim < 2: raise ValueError(f"Expected {name} of shape (...,H,W), got shape {tuple(m.shape)}.")
-    if not m.is_floating_point(): raise TypeError(f"Expected {name} as a float tensor, got dtype {m.dtype}.")
-    bad = (~torch.isfinite(m)).sum().item()
-    if bad: raise ValueError(f"{name} contain {bad} NaN or inf values; explainers must return finite maps (constant or empty maps as zeros, e.g. via `normalize_maps`).")
-    return m
-
-def _same_shape(a, b, na='a', nb='b'):
-    if a.shape != b.shape: raise ValueError(f"{na} and {nb} must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}.")
-
-def _check_valid(valid, shape, name='valid', device=None):
-    if valid is None: return torch.ones((), dtype=torch.bool, device=device).expand(shape)
-    if not isinstance(valid, Tensor) or valid.dtype != torch.bool: raise TypeError(f"Expected {name} as a bool tensor, got {getattr(valid, 'dtype', type(valid).__name__)}.")
-    try: return valid.to(device).expand(shape)
-    except RuntimeError: raise ValueError(f"{name} of shape {tuple(valid.shape)} does not broadcast to the maps' shape {tuple(shape)}.") from None
 
 def _warn_constant(n, total, what):
     if n: warnings.warn(f"{n} of {total} {what}", ConstantMapWarning, stacklevel=3)
@@ -60,7 +36,7 @@ def n_top(
     n        # number of pixels that can be chosen: an int or an integer tensor
 ):           # int or long tensor: floor(k*n + 1/2), at least 1 where n >= 1, 0 where n = 0
     "How many pixels the top `k` fraction of `n` pixels holds."
-    k = _check_k(k)
+    k = check_k(k)
     if isinstance(n, Tensor): return torch.where(n >= 1, (n.double() * k + .5).floor().clamp_min(1), 0.).long()
     return max(1, math.floor(k * n + .5)) if n >= 1 else 0
 
@@ -80,7 +56,7 @@ def topk_mask(
     valid:Tensor=None  # (...,H,W) bool, broadcastable; None: every pixel
 )->Tensor:             # (...,H,W) bool, True on the top n_k valid pixels
     "The top-`k` mask $T_k(S)$ among valid pixels, ties broken in raster order."
-    _check_maps(s, 's'); k = _check_k(k); valid = _check_valid(valid, s.shape, device=s.device)
+    check_maps(s, 's'); k = check_k(k); valid = check_valid(valid, s.shape, device=s.device)
     return _topk_sel(_desc_order(s.flatten(-2)), valid.flatten(-2), k).view(s.shape)
 
 # %% ../nbs/03_metrics.ipynb #c5e42f48
@@ -91,7 +67,7 @@ def topk_iou(
     valid:Tensor=None  # (...,H,W) bool, broadcastable: pixels valid in both maps; None: all
 )->Tensor:             # (...) float64 IoU in [0,1]; NaN where no pixel is valid
     "IoU of the top-`k` masks of `a` and `b` over their common valid pixels."
-    _check_maps(a, 'a'); _check_maps(b, 'b'); _same_shape(a, b)
+    check_maps(a, 'a'); check_maps(b, 'b'); check_same_shape(a, b)
     ta, tb = topk_mask(a, k, valid), topk_mask(b, k, valid)
     inter, union = (ta & tb).flatten(-2).sum(-1).double(), (ta | tb).flatten(-2).sum(-1).double()
     return torch.where(union > 0, inter / union.clamp_min(1), torch.nan)
@@ -125,8 +101,8 @@ def _pearson_flat(a, b, valid, what):
     return torch.where(n >= 2, r, torch.nan)
 
 def _corr(a, b, valid, rank, what):
-    _check_maps(a, 'a'); _check_maps(b, 'b'); _same_shape(a, b)
-    valid = _check_valid(valid, a.shape, device=a.device)
+    check_maps(a, 'a'); check_maps(b, 'b'); check_same_shape(a, b)
+    valid = check_valid(valid, a.shape, device=a.device)
     lead = a.shape[:-2]
     fa, fb, fv = a.double().reshape(-1, a.shape[-2] * a.shape[-1]), b.double().reshape(-1, a.shape[-2] * a.shape[-1]), valid.reshape(-1, a.shape[-2] * a.shape[-1])
     if rank: fa, fb = _avg_rank(fa, fv), _avg_rank(fb, fv)
@@ -147,217 +123,6 @@ def spearman(
 )->Tensor:             # (...) float64 rho in [-1,1]; NaN with fewer than 2 valid pixels
     "Spearman rank correlation (ties: average ranks) of `a` and `b` over their common valid pixels."
     return _corr(a, b, valid, True, 'Spearman rho')
-
-# %% ../nbs/03_metrics.ipynb #b17b0e8b
-def affine_shift_warp(
-    x:Tensor,            # (N,C,H,W) float images or maps
-    A:Tensor,            # (2,2) content-moving matrix, as from `affine_matrix`
-    shift=(0., 0.)       # (dx, dy) translation in px, right and down
-)->Tensor:               # (N,C,H,W); zeros where the source lies outside the image
-    "Move the content of `x` at centred pixel position `p` to `A@p + shift` (bilinear, zero padding, `align_corners=False`)."
-    _check_4d(x)
-    N, C, H, W = x.shape
-    D = torch.diag(torch.tensor([W/2, H/2], dtype=torch.float64))  # normalised -> centred pixel units
-    Ai = torch.linalg.inv(A.double())
-    theta = torch.zeros(2, 3, dtype=torch.float64)
-    theta[:, :2] = torch.linalg.inv(D) @ torch.linalg.inv(A.double()) @ D
-    theta[:, 2] = -torch.linalg.inv(D) @ Ai @ torch.as_tensor(shift, dtype=torch.float64)
-    grid = F.affine_grid(theta.to(x)[None].expand(N, 2, 3), [N, C, H, W], align_corners=False)
-    return F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
-
-def affine_shift_valid(
-    H:int, W:int,   # image size
-    A:Tensor,       # (2,2) content-moving matrix of the forward warp (original -> perturbed)
-    shift=(0., 0.)  # (dx, dy) translation of the forward warp, px
-)->Tensor:          # (H,W) bool in the original frame, True where the aligned map mixes in no zero padding
-    "Validity mask of an affine warp with translation, by `affine_valid`'s rule."
-    A = A.double(); Ai = torch.linalg.inv(A); s = torch.as_tensor(shift, dtype=torch.float64)
-    c = torch.tensor([(W-1)/2, (H-1)/2], dtype=torch.float64)
-    inside = lambda u: ((u >= -_EPS) & (u <= 2*c + _EPS)).all(-1)
-    ys, xs = torch.meshgrid(torch.arange(H, dtype=torch.float64), torch.arange(W, dtype=torch.float64), indexing='ij')
-    q = (torch.stack([xs, ys], -1) - c) @ A.T + c + s
-    q = torch.where((q - q.round()).abs() < _EPS, q.round(), q)
-    ok = inside(q)
-    for fx in (torch.floor, torch.ceil):
-        for fy in (torch.floor, torch.ceil):
-            qk = torch.stack([fx(q[..., 0]), fy(q[..., 1])], -1)
-            ok &= inside((qk - c - s) @ Ai.T + c)
-    return ok
-
-# %% ../nbs/03_metrics.ipynb #7d23a630
-@dataclass
-class Perturbations:
-    "P seeded perturbations $t_p$ (warp, brightness, noise) and the noise fields $e_p$ of `Stab`, for images of one size."
-    deg:Tensor         # (P,) float64 rotation in degrees, counter-clockwise as displayed
-    shift:Tensor       # (P,2) float64 translation (right, down) in px
-    brightness:Tensor  # (P,) float64 brightness factors
-    noise:Tensor       # (P,3,H,W) float32 Gaussian noise added by t_p
-    eps:Tensor         # (P,3,H,W) float32 Gaussian noise e_p of the stability metric
-    seed:int|None = None
-    def __len__(self): return len(self.deg)
-    @property
-    def size(self)->tuple: return tuple(self.noise.shape[-2:])
-    def warp(self, p:int)->tuple:
-        "(A, shift) of perturbation `p`'s forward warp."
-        return affine_matrix(float(self.deg[p])), self.shift[p]
-    def __repr__(self): return f"Perturbations(P={len(self)}, size={self.size}, seed={self.seed})"
-
-def make_perturbations(
-    n:int=5,                   # P, the number of perturbations
-    size=(224, 224),           # (H,W) of the images, or one int for square images
-    seed:int=0,                # seed of the private generator
-    max_deg:float=10.,         # rotation drawn from U[-max_deg, max_deg] degrees
-    max_shift:float=10.,       # translation drawn from U[-max_shift, max_shift] px on each axis
-    brightness=(0.85, 1.15),   # brightness factor drawn from U[lo, hi]
-    sigma:float=0.02           # std of the Gaussian noise of t_p and of e_p
-)->Perturbations:
-    "Draw `n` perturbations $t_p$ and stability noise fields $e_p$ from a generator seeded with `seed`."
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"n (the number of perturbations) must be a positive int, got {n!r}.")
-    H, W = (size, size) if isinstance(size, int) else tuple(size)
-    if sigma < 0 or max_deg < 0 or max_shift < 0 or not 0 < brightness[0] <= brightness[1]: raise ValueError(f"Expected sigma, max_deg, max_shift >= 0 and 0 < brightness[0] <= brightness[1], got {sigma}, {max_deg}, {max_shift}, {brightness}.")
-    g = torch.Generator().manual_seed(seed)
-    u = lambda *s: torch.rand(*s, generator=g, dtype=torch.float64)
-    deg = (2 * u(n) - 1) * max_deg
-    shift = (2 * u(n, 2) - 1) * max_shift
-    b = brightness[0] + u(n) * (brightness[1] - brightness[0])
-    noise = torch.randn(n, 3, H, W, generator=g) * sigma
-    eps = torch.randn(n, 3, H, W, generator=g) * sigma
-    return Perturbations(deg, shift, b, noise, eps, seed)
-
-def _check_pert(pert, x):
-    if not isinstance(pert, Perturbations): raise TypeError(f"Expected a Perturbations from `make_perturbations`, got {type(pert).__name__}.")
-    if pert.size != tuple(x.shape[-2:]): raise ValueError(f"The perturbations were drawn for {pert.size} images, got images of size {tuple(x.shape[-2:])}; use `make_perturbations(n, size={tuple(x.shape[-2:])})`.")
-
-def perturb(
-    x:Tensor,            # (N,3,H,W) images in [0,1]
-    pert:Perturbations   # from `make_perturbations`, drawn for HxW
-)->Tensor:               # (N,P,3,H,W) perturbed copies t_p(x) in [0,1]
-    "Apply every perturbation $t_p$ to every image: warp, brightness, noise, clamp."
-    _check_images(x); _check_pert(pert, x)
-    out = [(affine_shift_warp(x, *pert.warp(p)) * float(pert.brightness[p]) + pert.noise[p].to(x)).clamp(0, 1) for p in range(len(pert))]
-    return torch.stack(out, 1)
-
-def add_noise(
-    x:Tensor,            # (N,3,H,W) images in [0,1]
-    pert:Perturbations   # from `make_perturbations`, drawn for HxW
-)->Tensor:               # (N,P,3,H,W) noisy copies clip(x + e_p)
-    "The stability metric's noisy copies $\\mathrm{clip}(x + e_p)$."
-    _check_images(x); _check_pert(pert, x)
-    return (x[:, None] + pert.eps.to(x)[None]).clamp(0, 1)
-
-def unwarp_perturbed(
-    maps:Tensor,         # (N,P,M,H,W) maps of the perturbed copies, each in its copy's frame
-    pert:Perturbations   # the perturbations that produced the copies
-)->tuple:                # (aligned (N,P,M,H,W) in [0,1], renormalised over the valid pixels; valid (N,P,H,W) bool)
-    "Warp maps of $t_p(x)$ back to $x$'s frame with $W_p^{-1}$, with the mask of pixels the copy saw."
-    _check_maps(maps, 'maps')
-    if maps.ndim != 5 or maps.shape[1] != len(pert): raise ValueError(f"Expected maps of shape (N,P={len(pert)},M,H,W), got {tuple(maps.shape)}.")
-    N, P, M, H, W = maps.shape
-    if pert.size != (H, W): raise ValueError(f"The perturbations were drawn for {pert.size} images, got maps of size {(H, W)}.")
-    aligned, valid = [], []
-    for p in range(P):
-        A, s = pert.warp(p); Ai = torch.linalg.inv(A)
-        aligned.append(affine_shift_warp(maps[:, p], Ai, -Ai @ s))
-        valid.append(affine_shift_valid(H, W, A, s).to(maps.device))
-    valid = torch.stack(valid)[None].expand(N, P, H, W)
-    aligned, _ = normalize_valid(torch.stack(aligned, 1), valid[:, :, None])
-    return aligned, valid
-
-# %% ../nbs/03_metrics.ipynb #5c43b429
-@dataclass
-class Explanation:
-    "What an explainer returns: M maps per image, their names, and for multi-view methods the aligned views."
-    maps:Tensor             # (N,M,H,W) float in [0,1]
-    methods:list            # M method names, e.g. ['gradcam', 'robustcam-mean']
-    layers:list             # M layer names ('' where it does not apply)
-    views:Tensor|None=None  # (N,V,M,H,W) aligned per-view maps in [0,1]; None for single-view methods
-    valid:Tensor|None=None  # (N,V,M,H,W) bool (or broadcastable): where each view's map counts
-
-def _name(fn): return getattr(fn, '__name__', None) or type(fn).__name__
-
-def as_explanation(
-    out,                 # what the explainer returned: a tensor (N,H,W) / (N,M,H,W) or an `Explanation`
-    x:Tensor,            # (N,3,H,W) the images it explained
-    name:str='explainer',# how to call the explainer in error messages
-    keep_views:int=None  # keep (and check) the views of the first `keep_views` images only; None: all
-)->Explanation:
-    "Check an explainer's output against the protocol and return it as an `Explanation`."
-    N, _, H, W = x.shape
-    if isinstance(out, Tensor):
-        if out.ndim not in (3, 4): raise ValueError(f"{name} returned maps of shape {tuple(out.shape)}; expected (N,H,W) or (N,M,H,W) with N={N}, (H,W)={(H, W)}.")
-        m = out[:, None] if out.ndim == 3 else out
-        out = Explanation(m, [name] * m.shape[1], [''] * m.shape[1])
-    if not isinstance(out, Explanation): raise TypeError(f"{name} must return a tensor of maps or an Explanation, got {type(out).__name__}.")
-    m = out.maps
-    if not isinstance(m, Tensor) or m.ndim != 4 or m.shape[0] != N or tuple(m.shape[-2:]) != (H, W):
-        raise ValueError(f"{name} returned maps of shape {tuple(getattr(m, 'shape', ()))}; expected (N,M,H,W) with N={N}, (H,W)={(H, W)}: maps at the images' resolution, one row per image.")
-    _check_maps(m, f"the maps returned by {name}")
-    lo, hi = m.min().item(), m.max().item()
-    if lo < -1e-6 or hi > 1 + 1e-6: raise ValueError(f"{name} returned maps with values in [{lo:.3g}, {hi:.3g}]; explainers must return maps in [0,1], normalise them with `robustcam.core.normalize_maps`.")
-    M = m.shape[1]
-    if len(out.methods) != M or len(out.layers) != M: raise ValueError(f"{name} returned {M} maps per image but {len(out.methods)} method and {len(out.layers)} layer names.")
-    if out.views is not None and keep_views is not None:
-        out.views, out.valid = (out.views[:keep_views], None if out.valid is None else out.valid[:keep_views]) if keep_views > 0 else (None, None)
-        N = min(N, keep_views)
-    if out.views is not None:
-        v = out.views
-        if v.ndim != 5 or v.shape[0] != N or v.shape[2] != M or tuple(v.shape[-2:]) != (H, W): raise ValueError(f"{name} returned views of shape {tuple(v.shape)}; expected (N,V,M,H,W) = ({N},V,{M},{H},{W}).")
-        _check_maps(v, f"the views returned by {name}")
-        out.valid = _check_valid(out.valid, v.shape, f"the view masks returned by {name}", v.device)
-    return out
-
-# %% ../nbs/03_metrics.ipynb #e5c4e1fa
-class GradCAMExplainer:
-    "Grad-CAM as an explainer: `(x, targets) -> Explanation`, one map per layer."
-    def __init__(self,
-        model:nn.Module,               # classifier returning logits
-        layers,                        # layer name(s) as in `model.named_modules()`
-        normalize:nn.Module|None=None, # maps [0,1] images to the model's input
-        batch_size:int=48              # at most this many images per forward/backward pass
-    ):
-        self.model, self.normalize, self.batch_size = model, normalize or nn.Identity(), batch_size
-        self.layers = [layers] if isinstance(layers, (str, nn.Module)) else list(layers)
-    def __call__(self, x:Tensor, targets=None)->Explanation:
-        "Grad-CAM maps (N,M,H,W) of `x` in [0,1] for `targets`."
-        t = None if targets is None else torch.as_tensor(targets).reshape(-1)
-        if t is not None and t.numel() == 1: t = t.expand(len(x))
-        rs = [gradcam(self.model, self.normalize(x[i:i+self.batch_size]), self.layers, None if t is None else t[i:i+self.batch_size]) for i in range(0, len(x), self.batch_size)]
-        return Explanation(torch.cat([r.maps for r in rs]), ['gradcam'] * len(self.layers), rs[0].layers)
-    def __repr__(self): return f"GradCAMExplainer(layers={self.layers})"
-
-class RobustCAMExplainer:
-    "RobustCAM as an explainer: per layer, the fused map of each fusion rule (and optionally plain Grad-CAM), with the aligned views."
-    def __init__(self,
-        model:nn.Module,               # classifier returning logits
-        layers,                        # layer name(s) as in `model.named_modules()`
-        normalize:nn.Module|None=None, # maps [0,1] images to the model's input
-        num_aug:int=6,                 # 6 or 8 views (see `default_views`)
-        fusions=('mean',),             # fusion rules to report: 'mean', 'median' or both
-        gradcam:bool=False,            # also report the identity view's plain Grad-CAM (free: same pass)
-        views:list|None=None,          # custom views (the first must be the identity)
-        batch_size:int=48              # at most this many views per forward/backward pass
-    ):
-        self.fusions = [fusions] if isinstance(fusions, str) else list(fusions)
-        bad = [f for f in self.fusions if f not in ('mean', 'median')]
-        if not self.fusions or bad: raise ValueError(f"fusions must be a non-empty list of 'mean' and/or 'median', got {fusions!r}.")
-        self.gradcam = gradcam
-        self.rc = RobustCAM(model, layers, normalize, num_aug=num_aug, fusion=self.fusions[0], views=views, batch_size=batch_size)
-    def __call__(self, x:Tensor, targets=None)->Explanation:
-        "One RobustCAM pass; maps ordered layer by layer: [gradcam], robustcam-<fusion>..."
-        r = self.rc(x, targets)
-        use = r.valid[:, :, None] & r.used[..., None, None]  # (N,V,L,H,W): the views each fusion used
-        fused = {f: r.fused if f == self.rc.fusion else r.fused_with(f) for f in self.fusions}
-        maps, methods, layers, idx, single = [], [], [], [], []
-        for l, name in enumerate(r.layers):
-            for f in (['gradcam'] if self.gradcam else []) + self.fusions:
-                maps.append(r.gradcam[:, l] if f == 'gradcam' else fused[f][:, l])
-                methods.append(f if f == 'gradcam' else f'robustcam-{f}'); layers.append(name); idx.append(l); single.append(f == 'gradcam')
-        same = idx == list(range(len(r.layers)))   # one map per layer: the views as they are, no copy
-        views, valid = (r.views, use) if same else (r.views[:, :, idx], use[:, :, idx])
-        if any(single):
-            valid = valid.clone(); valid[:, 1:, torch.tensor(single)] = False  # plain Grad-CAM is the identity view alone
-        return Explanation(torch.stack(maps, 1), methods, layers, views, valid)
-    def __repr__(self): return f"RobustCAMExplainer(layers={self.rc.layers}, views={len(self.rc.views)}, fusions={self.fusions}, gradcam={self.gradcam})"
 
 # %% ../nbs/03_metrics.ipynb #97d6a4b0
 BLUR_SIGMA = 1/16  # the blur baseline's sigma as a fraction of min(H,W)
@@ -392,7 +157,7 @@ def delete_topk(
     baseline='blur'     # see `deletion_baseline`
 )->Tensor:              # (N,M,3,H,W): del_k(x, S) for each map
     "Replace the top-`k` pixels of each map by the baseline image."
-    _check_images(x); _check_maps(maps)
+    x = check_images(x); check_maps(maps)
     if maps.ndim != 4 or maps.shape[0] != len(x) or maps.shape[-2:] != x.shape[-2:]: raise ValueError(f"Expected maps of shape (N,M,H,W) = ({len(x)},M,{x.shape[-2]},{x.shape[-1]}), got {tuple(maps.shape)}.")
     T = topk_mask(maps, k)
     return torch.where(T[:, :, None], deletion_baseline(x, baseline)[:, None], x[:, None])
@@ -401,9 +166,9 @@ def delete_topk(
 FAITH_KS = (0.1, 0.2, 0.3, 0.4, 0.5)
 
 def _check_model_input(model, x, normalize):
-    _check_images(x)
+    x = check_images(x)
     if not isinstance(model, nn.Module) and not callable(model): raise TypeError(f"model must be a torch.nn.Module returning logits, got {type(model).__name__}.")
-    return normalize or nn.Identity()
+    return x, normalize or nn.Identity()
 
 def _logits(model, normalize, make, total, batch_size):
     "Logits of `total` images built by `make(idx)`, in eval mode, chunks of `batch_size`."
@@ -416,6 +181,29 @@ def _logits(model, normalize, make, total, batch_size):
             lg = lg[0] if isinstance(lg, (tuple, list)) else lg
             outs.append(lg if lg.dtype == torch.float64 else lg.float())
     return torch.cat(outs)
+
+def model_logits(
+    model:nn.Module,          # classifier returning logits
+    x:Tensor,                 # (N,3,H,W) images in [0,1]
+    normalize:nn.Module=None, # maps [0,1] images to the model's input
+    batch_size:int=64         # images per forward pass
+)->Tensor:                    # (N,K) float logits, computed in eval mode without gradients
+    "The model's logits on `x`, in chunks of `batch_size` images."
+    x, normalize = _check_model_input(model, x, normalize)
+    return _logits(model, normalize, lambda i: x[i], len(x), batch_size)
+
+def deletion_logits(
+    model:nn.Module,          # classifier returning logits
+    x:Tensor,                 # (N,3,H,W) images in [0,1]
+    maps:Tensor,              # (N,M,H,W) saliency maps of x
+    ks=FAITH_KS,              # deletion fractions, each in (0,1]
+    normalize:nn.Module=None, # maps [0,1] images to the model's input
+    baseline='blur',          # see `deletion_baseline`
+    batch_size:int=64         # images per forward pass
+)->Tensor:                    # (N,M,|ks|,K) logits of del_k(x, S) for every image, map and k
+    "The model's logits on every deleted image $\\mathrm{del}_k(x,S)$, built chunk by chunk (never all in memory)."
+    x, normalize = _check_model_input(model, x, normalize); _check_metric_maps(maps, x)
+    return _deletion_logits(model, normalize, x, maps, [check_k(k, 'each k in ks') for k in ks], baseline, batch_size)
 
 def _deletion_logits(model, normalize, x, maps, ks, baseline, batch_size):
     "Logits (N,M,|ks|,C) of del_k(x,S) for every image, map and k."
@@ -432,7 +220,7 @@ def _deletion_logits(model, normalize, x, maps, ks, baseline, batch_size):
     return _logits(model, normalize, make, N * M * K, batch_size).view(N, M, K, -1)
 
 def _check_metric_maps(maps, x):
-    _check_maps(maps)
+    check_maps(maps)
     if maps.ndim != 4 or maps.shape[0] != len(x) or maps.shape[-2:] != x.shape[-2:]: raise ValueError(f"Expected maps of shape (N,M,H,W) = ({len(x)},M,{x.shape[-2]},{x.shape[-1]}) for images {tuple(x.shape)}, got {tuple(maps.shape)}; add the map dimension with `maps[:,None]`.")
 
 def faithfulness(
@@ -446,14 +234,22 @@ def faithfulness(
     batch_size:int=64        # images per forward pass
 )->Tensor:                   # (N,M) float64
     "`Faith`: mean relative drop of $p_c$ when the top-k pixels of each map are deleted."
-    normalize = _check_model_input(model, x, normalize); _check_metric_maps(maps, x)
-    ks = [_check_k(k, 'each k in ks') for k in ks]
-    p0 = _logits(model, normalize, lambda i: x[i], len(x), batch_size).double().softmax(-1)
-    t = _check_targets(targets, p0)
-    pk = _deletion_logits(model, normalize, x, maps, ks, baseline, batch_size).double().softmax(-1)
-    pc0 = p0.gather(1, t[:, None])  # (N,1)
-    pck = pk.gather(-1, t[:, None, None, None].expand(*pk.shape[:3], 1))[..., 0]  # (N,M,K)
-    return ((pc0[:, :, None] - pck) / pc0[:, :, None].clamp_min(torch.finfo(torch.float64).tiny)).mean(-1)
+    x, normalize = _check_model_input(model, x, normalize); _check_metric_maps(maps, x)
+    ks = [check_k(k, 'each k in ks') for k in ks]
+    lg0 = _logits(model, normalize, lambda i: x[i], len(x), batch_size)
+    t = check_targets(targets, lg0)
+    return faithfulness_from_logits(lg0, _deletion_logits(model, normalize, x, maps, ks, baseline, batch_size), t)
+
+def faithfulness_from_logits(
+    logits:Tensor,      # (N,K) logits of the images
+    deleted:Tensor,     # (N,M,|ks|,K) logits of their deleted copies (`deletion_logits`)
+    targets:Tensor      # (N,) long classes explained
+)->Tensor:              # (N,M) float64
+    "`Faith` from the logits it needs: the mean over `ks` of the relative drop of $p_c$."
+    pc0 = logits.double().softmax(-1).gather(1, targets[:, None])[:, :, None]                                  # (N,1,1)
+    pk = deleted.double().softmax(-1)
+    pck = pk.gather(-1, targets[:, None, None, None].expand(*pk.shape[:3], 1))[..., 0]                           # (N,M,K)
+    return ((pc0 - pck) / pc0.clamp_min(torch.finfo(torch.float64).tiny)).mean(-1)
 
 # %% ../nbs/03_metrics.ipynb #4bd859bb
 def localisation_accuracy(
@@ -461,7 +257,7 @@ def localisation_accuracy(
     masks:Tensor=None   # (N,H,W) bool (or 0/1) ground-truth masks; None: no mask, NaN
 )->Tensor:              # (N,M) float64 in [0,1]; NaN without a mask or for an empty one
     "`LocAcc`: the share of each map's mass inside the ground-truth mask."
-    _check_maps(maps)
+    check_maps(maps)
     if maps.ndim != 4: raise ValueError(f"Expected maps of shape (N,M,H,W), got {tuple(maps.shape)}.")
     N, M, H, W = maps.shape
     if masks is None: return torch.full((N, M), torch.nan, dtype=torch.float64, device=maps.device)
@@ -482,15 +278,15 @@ def localisation_accuracy(
 
 # %% ../nbs/03_metrics.ipynb #0329475d
 def _check_aligned(maps, aligned, valid):
-    _check_maps(maps, 'maps'); _check_maps(aligned, 'aligned')
+    check_maps(maps, 'maps'); check_maps(aligned, 'aligned')
     if maps.ndim != 4 or aligned.ndim != 5 or aligned.shape[0] != maps.shape[0] or aligned.shape[2:] != maps.shape[1:]:
         raise ValueError(f"Expected maps (N,M,H,W) and aligned maps (N,P,M,H,W) of the same N, M, H, W; got {tuple(maps.shape)} and {tuple(aligned.shape)}.")
     N, P, M, H, W = aligned.shape
-    return _check_valid(valid, (N, P, H, W), 'valid', maps.device)[:, :, None]
+    return check_valid(valid, (N, P, H, W), 'valid', maps.device)[:, :, None]
 
 def consistency_iou(
     maps:Tensor,        # (N,M,H,W) maps of the images
-    aligned:Tensor,     # (N,P,M,H,W) maps of the perturbed copies, warped back (`unwarp_perturbed`)
+    aligned:Tensor,     # (N,P,M,H,W) maps of the perturbed copies, warped back (`robustcam.protocol.unwarp_perturbed`)
     valid:Tensor=None,  # (N,P,H,W) bool: pixels each copy saw; None: all
     k:float=0.2         # top fraction
 )->Tensor:              # (N,M) float64 in [0,1]
@@ -499,15 +295,6 @@ def consistency_iou(
     return topk_iou(maps[:, None].expand_as(aligned), aligned, k, v).nanmean(1)
 
 # %% ../nbs/03_metrics.ipynb #3adadc3b
-def _check_labels(labels, n, n_classes, device=None):
-    if labels is None: return None
-    y = torch.as_tensor(labels)
-    if y.is_floating_point() or y.dtype == torch.bool: raise TypeError(f"labels must be integer class indices, got dtype {y.dtype}.")
-    y = y.long().reshape(-1)
-    if y.numel() != n: raise ValueError(f"Got {y.numel()} labels for {n} images.")
-    if ((y < 0) | (y >= n_classes)).any(): raise ValueError(f"A label is out of range: the model has {n_classes} classes (0..{n_classes-1}), got {y.tolist()}.")
-    return y.to(device)
-
 def fidelity(
     model:nn.Module,         # classifier returning logits
     x:Tensor,                # (N,3,H,W) images in [0,1]
@@ -519,15 +306,22 @@ def fidelity(
     batch_size:int=64        # images per forward pass
 )->Tensor:                   # (N,M) float64 in {-1,0,1}; average over images for `Fid`
     "Per-image `Fid` term: correct on x minus correct after deleting the map's top-k pixels."
-    normalize = _check_model_input(model, x, normalize); _check_metric_maps(maps, x); k = _check_k(k)
+    x, normalize = _check_model_input(model, x, normalize); _check_metric_maps(maps, x); k = check_k(k)
     lg0 = _logits(model, normalize, lambda i: x[i], len(x), batch_size)
-    y = _check_labels(labels, len(x), lg0.shape[1], lg0.device)
+    y = check_labels(labels, len(x), lg0.shape[1], lg0.device)
     if y is None: raise ValueError("fidelity needs the true labels; compute_all_metrics reports NaN without them.")
-    lgk = _deletion_logits(model, normalize, x, maps, [k], baseline, batch_size)[:, :, 0]
-    return (lg0.argmax(-1) == y).double()[:, None] - (lgk.argmax(-1) == y[:, None]).double()
+    return fidelity_from_logits(lg0, _deletion_logits(model, normalize, x, maps, [k], baseline, batch_size)[:, :, 0], y)
+
+def fidelity_from_logits(
+    logits:Tensor,   # (N,K) logits of the images
+    deleted:Tensor,  # (N,M,K) logits of their copies with the top-k pixels of each map deleted
+    labels:Tensor    # (N,) long true classes
+)->Tensor:           # (N,M) float64 in {-1,0,1}
+    "Per-image `Fid` term from the logits it needs."
+    return (logits.argmax(-1) == labels).double()[:, None] - (deleted.argmax(-1) == labels[:, None]).double()
 
 # %% ../nbs/03_metrics.ipynb #f7922268
-def stability(
+def noise_stability(
     maps:Tensor,   # (N,M,H,W) maps of the images
     noisy:Tensor   # (N,P,M,H,W) maps of the noisy copies clip(x + e_p) (same frame, no warp)
 )->Tensor:         # (N,M) float64, at most 1
@@ -552,9 +346,9 @@ def consistency_pearson(
 
 # %% ../nbs/03_metrics.ipynb #e419123d
 def _check_stack(maps, valid):
-    _check_maps(maps, 'maps')
+    check_maps(maps, 'maps')
     if maps.ndim < 3: raise ValueError(f"Expected a stack of maps (...,V,H,W), got shape {tuple(maps.shape)}.")
-    return _check_valid(valid, maps.shape, device=maps.device)
+    return check_valid(valid, maps.shape, device=maps.device)
 
 def view_variance(
     maps:Tensor,       # (...,V,H,W) maps of one image in one frame
@@ -598,7 +392,7 @@ def pairwise_iou(
     k:float=0.2        # top fraction
 )->Tensor:             # (...) float64 in [0,1]; NaN with fewer than two maps
     "`IoU_k`: mean top-k IoU over all pairs of the stack, each on the pixels valid in both."
-    valid = _check_stack(maps, valid); k = _check_k(k)
+    valid = _check_stack(maps, valid); k = check_k(k)
     return _pairs(maps, valid, 'iou', k)
 
 def pairwise_spearman(
@@ -608,229 +402,3 @@ def pairwise_spearman(
     "`Spear`: mean Spearman rho over all pairs of the stack, each on the pixels valid in both."
     valid = _check_stack(maps, valid)
     return _pairs(maps, valid, 'spearman')
-
-# %% ../nbs/03_metrics.ipynb #adace25c
-def explain(
-    explainer,            # callable (x, targets) -> Explanation or maps, see the protocol above
-    x:Tensor,             # (B,3,H,W) images in [0,1]
-    targets:Tensor,       # (B,) long classes
-    batch_size:int=16,    # images per explainer call
-    keep_views:int=None   # keep the views of the first `keep_views` images only (None: all)
-)->Explanation:
-    "Run `explainer` over `x` in chunks and concatenate its checked outputs."
-    if not callable(explainer): raise TypeError(f"explainer must be a callable (x, targets) -> maps, got {type(explainer).__name__}.")
-    if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
-    name, keep = _name(explainer), len(x) if keep_views is None else keep_views
-    parts = []
-    for i in range(0, len(x), batch_size):
-        xi = x[i:i + batch_size]
-        e = as_explanation(explainer(xi, targets[i:i + batch_size]), xi, name, keep_views=max(0, min(len(xi), keep - i)))
-        if parts and (e.methods, e.layers) != (parts[0].methods, parts[0].layers): raise ValueError(f"{name} named its maps differently between calls: {parts[0].methods} vs {e.methods}.")
-        parts.append(e)
-    views = [p for p in parts if p.views is not None]
-    if views and (len(views) != len(parts[:math.ceil(keep / batch_size)]) or len({p.views.shape[1] for p in views}) > 1): raise ValueError(f"{name} returned views for some calls and not others, or different numbers of views.")
-    return Explanation(torch.cat([p.maps for p in parts]), parts[0].methods, parts[0].layers,
-                       torch.cat([p.views for p in views]) if views else None, torch.cat([p.valid for p in views]) if views else None)
-
-def _frame(e, t, cols, offset=0):
-    "One row per image and map: image (numbered from `offset`), method, layer, target, then `cols` (each (N,M))."
-    N, M = len(t), len(e.methods)
-    df = pd.DataFrame({'image': np.repeat(np.arange(offset, offset + N), M), 'method': e.methods * N, 'layer': e.layers * N, 'target': np.repeat(t.cpu().numpy(), M)})
-    for k, v in cols.items(): df[k] = v.reshape(-1).cpu().numpy()
-    return df
-
-def _setup(model, x, explainer, targets, normalize, n_perturb, k, seed, perturbations, batch_size):
-    normalize = _check_model_input(model, x, normalize); k = _check_k(k)
-    if not callable(explainer): raise TypeError(f"explainer must be a callable (x, targets) -> maps, got {type(explainer).__name__}.")
-    pert = perturbations if perturbations is not None else make_perturbations(n_perturb, tuple(x.shape[-2:]), seed)
-    _check_pert(pert, x)
-    lg = _logits(model, normalize, lambda i: x[i], len(x), batch_size)
-    return normalize, k, pert, lg, _check_targets(targets, lg)
-
-def perturbation_stability(
-    model:nn.Module,          # classifier returning logits (used to pick the targets)
-    x:Tensor,                 # (N,3,H,W) images in [0,1]
-    explainer,                # callable (x, targets) -> maps, see the protocol
-    targets=None,             # (N,) classes; None: the model's top-1 on the unperturbed images
-    normalize:nn.Module=None, # maps [0,1] images to the model's input
-    n_perturb:int=5,          # P
-    k:float=0.2,              # top fraction for IoU_k
-    seed:int=0,               # seed of the perturbations
-    perturbations:Perturbations=None, # use these instead of drawing `n_perturb` with `seed`
-    batch_size:int=64,        # images per forward pass
-    explain_batch:int=16      # images per explainer call
-)->pd.DataFrame:              # one row per image and map: image, method, layer, target, Var, IoU_k, Spear
-    "Explain P perturbed copies of each image, warp the maps back, and measure their agreement."
-    normalize, k, pert, lg, t = _setup(model, x, explainer, targets, normalize, n_perturb, k, seed, perturbations, batch_size)
-    N, P = len(x), len(pert)
-    if P < 2: raise ValueError(f"The protocol compares pairs of perturbed copies: n_perturb must be >= 2, got {P}.")
-    per, frames = max(1, explain_batch // P), []   # images per step: memory stays bounded for any N
-    for i in range(0, N, per):
-        xi, ti = x[i:i + per], t[i:i + per]
-        e = explain(explainer, perturb(xi, pert).flatten(0, 1), ti.repeat_interleave(P), explain_batch, keep_views=0)
-        aligned, valid = unwarp_perturbed(e.maps.unflatten(0, (len(xi), P)), pert)     # (n,P,M,H,W), (n,P,H,W)
-        st, sv = aligned.transpose(1, 2), valid[:, None]                                 # (n,M,P,H,W), (n,1,P,H,W)
-        frames.append(_frame(e, ti, dict(Var=view_variance(st, sv), IoU_k=pairwise_iou(st, sv, k), Spear=pairwise_spearman(st, sv)), i))
-    return pd.concat(frames, ignore_index=True)
-
-# %% ../nbs/03_metrics.ipynb #4eddba6e
-METRICS = ('Faith', 'LocAcc', 'Consist', 'Fid', 'Stab', 'Cons', 'Var', 'IoU_k', 'Spear')
-HIGHER_IS_BETTER = dict(Faith=True, LocAcc=True, Consist=True, Fid=True, Stab=True, Cons=True, Var=False, IoU_k=True, Spear=True)
-
-def compute_all_metrics(
-    model:nn.Module,          # classifier returning logits
-    x:Tensor,                 # (N,3,H,W) images in [0,1]
-    explainer,                # callable (x, targets) -> maps, see the protocol
-    targets=None,             # (N,) classes to explain; None: the model's top-1
-    labels=None,              # (N,) true classes for `Fid`; None: Fid is NaN
-    masks:Tensor=None,        # (N,H,W) bool ground-truth masks for `LocAcc`; None: NaN
-    normalize:nn.Module=None, # maps [0,1] images to the model's input
-    n_perturb:int=5,          # P, perturbed and noisy copies per image
-    k:float=0.2,              # top fraction of Consist, Fid and IoU_k
-    ks=FAITH_KS,              # deletion fractions of Faith
-    baseline='blur',          # deletion baseline: 'blur', 'mean', 'zero' or a tensor
-    seed:int=0,               # seed of the perturbations
-    perturbations:Perturbations=None, # use these instead of drawing `n_perturb` with `seed`
-    batch_size:int=64,        # images per forward pass
-    explain_batch:int=16      # images per explainer call
-)->pd.DataFrame:              # one row per image and map: image, method, layer, target, then the nine keys
-    "The nine metrics of an explainer on a batch of images, from one stacked explainer run and chunked forwards."
-    normalize, k, pert, lg, t = _setup(model, x, explainer, targets, normalize, n_perturb, k, seed, perturbations, batch_size)
-    ks = [_check_k(kk, 'each k in ks') for kk in ks]
-    y = _check_labels(labels, len(x), lg.shape[1], lg.device)
-    if masks is not None: localisation_accuracy(torch.zeros(len(x), 1, *x.shape[-2:], device=x.device), masks)  # check the masks before any work
-    P = len(pert)
-    per = max(1, explain_batch // (1 + 2 * P))     # images per step: one explainer call each, memory bounded for any N
-    return pd.concat([_all_metrics(model, normalize, explainer, x[i:i + per], t[i:i + per], lg[i:i + per], None if y is None else y[i:i + per],
-                                   None if masks is None else masks[i:i + per], pert, k, ks, baseline, batch_size, explain_batch, i)
-                      for i in range(0, len(x), per)], ignore_index=True)
-
-def _all_metrics(model, normalize, explainer, x, t, lg, y, masks, pert, k, ks, baseline, batch_size, explain_batch, offset):
-    "The nine metrics for one chunk of images (see `compute_all_metrics`)."
-    N, P = len(x), len(pert)
-    xs = torch.cat([x, perturb(x, pert).flatten(0, 1), add_noise(x, pert).flatten(0, 1)])
-    e = explain(explainer, xs, torch.cat([t, t.repeat_interleave(P), t.repeat_interleave(P)]), explain_batch, keep_views=N)
-    S, rest = e.maps[:N], e.maps[N:]
-    const = _is_constant(S.flatten(-2).double(), torch.ones((), dtype=torch.bool, device=S.device).expand(S.flatten(-2).shape))
-    _warn_constant(const.sum().item(), const.numel(), "explanation maps are constant: top-k sets follow raster order and correlations use their fallbacks.")
-    aligned, valid = unwarp_perturbed(rest[:N * P].unflatten(0, (N, P)), pert)
-    noisy = rest[N * P:].unflatten(0, (N, P))
-    kd = [kk for kk in ks] + ([] if any(math.isclose(kk, k) for kk in ks) else [k])
-    jk = next(i for i, kk in enumerate(kd) if math.isclose(kk, k))
-    pk = _deletion_logits(model, normalize, x, S, kd, baseline, batch_size).double().softmax(-1)   # (N,M,K,C)
-    p0 = lg.double().softmax(-1)
-    pc0 = p0.gather(1, t[:, None])[:, :, None]
-    pck = pk.gather(-1, t[:, None, None, None].expand(*pk.shape[:3], 1))[..., 0]
-    faith = ((pc0 - pck[..., :len(ks)]) / pc0.clamp_min(torch.finfo(torch.float64).tiny)).mean(-1)
-    M = S.shape[1]
-    fid = torch.full((N, M), torch.nan, dtype=torch.float64, device=S.device) if y is None else \
-          (lg.argmax(-1) == y).double()[:, None] - (pk[:, :, jk].argmax(-1) == y[:, None]).double()
-    if e.views is not None:
-        st, sv = e.views.transpose(1, 2), e.valid.transpose(1, 2)          # (N,M,V,H,W)
-        var, iou, spear = view_variance(st, sv), pairwise_iou(st, sv, k), pairwise_spearman(st, sv)
-    else: var = iou = spear = torch.full((N, M), torch.nan, dtype=torch.float64, device=S.device)
-    return _frame(e, t, dict(Faith=faith, LocAcc=localisation_accuracy(S, masks), Consist=consistency_iou(S, aligned, valid, k),
-                             Fid=fid, Stab=stability(S, noisy), Cons=consistency_pearson(S, aligned, valid), Var=var, IoU_k=iou, Spear=spear), offset)
-
-# %% ../nbs/03_metrics.ipynb #741824c5
-def paired_stats(
-    base,                     # (n,) baseline values, e.g. Grad-CAM per image
-    new,                      # (n,) the compared method on the same images, same order
-    higher_is_better:bool=True, # False for measures such as Var
-    n_boot:int=10_000,        # bootstrap resamples
-    level:float=0.95,         # confidence level of the bootstrap interval
-    seed:int=0                # seed of the bootstrap generator
-)->dict:                      # n, means and stds, rel_improvement, mean_diff, ci_low, ci_high, cohens_d, p_wilcoxon, p_ttest
-    "Paired comparison of `new` against `base` across images."
-    a, b = np.asarray(base, dtype=np.float64).reshape(-1), np.asarray(new, dtype=np.float64).reshape(-1)
-    if a.shape != b.shape: raise ValueError(f"Paired samples must have the same length, got {a.size} and {b.size}.")
-    if not 0 < level < 1: raise ValueError(f"level must be in (0,1), got {level}.")
-    keep = np.isfinite(a) & np.isfinite(b); a, b = a[keep], b[keep]
-    n = a.size
-    d = (b - a) if higher_is_better else (a - b)
-    out = dict(n=n, mean_base=a.mean() if n else np.nan, std_base=a.std(ddof=1) if n > 1 else np.nan,
-               mean_new=b.mean() if n else np.nan, std_new=b.std(ddof=1) if n > 1 else np.nan)
-    out['mean_diff'] = d.mean() if n else np.nan
-    out['rel_improvement'] = out['mean_diff'] / abs(out['mean_base']) if n and out['mean_base'] != 0 else np.nan
-    if n < 2:
-        warnings.warn(f"Only {n} complete pairs: no tests.", stacklevel=2)
-        return out | dict(ci_low=np.nan, ci_high=np.nan, cohens_d=np.nan, p_wilcoxon=np.nan, p_ttest=np.nan)
-    sd = d.std(ddof=1)
-    out['cohens_d'] = d.mean() / sd if sd > 0 else (0. if d.mean() == 0 else math.copysign(math.inf, d.mean()))
-    means = d[np.random.default_rng(seed).integers(0, n, (n_boot, n))].mean(1)
-    out['ci_low'], out['ci_high'] = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
-    if (d == 0).all(): out['p_wilcoxon'] = out['p_ttest'] = 1.
-    else:
-        out['p_wilcoxon'] = float(scipy.stats.wilcoxon(b, a).pvalue)
-        out['p_ttest'] = float(scipy.stats.ttest_rel(b, a).pvalue) if sd > 0 else 0.
-    return out
-
-def holm(
-    p  # p-values of one family; NaN entries are left out of the family and stay NaN
-)->np.ndarray:  # Holm-adjusted p-values, same order
-    "Holm's step-down adjustment of a family of p-values."
-    p = np.asarray(p, dtype=np.float64); out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p)); m = ok.size
-    if m == 0: return out
-    order = ok[np.argsort(p[ok], kind='stable')]
-    out[order] = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p[order]))
-    return out
-
-# %% ../nbs/03_metrics.ipynb #d9206721
-def compare_methods(
-    df:pd.DataFrame,          # one row per image and method (and group): e.g. `perturbation_stability` output
-    baseline:str='gradcam',   # the method the others are compared with
-    measures=None,            # list of columns (direction from HIGHER_IS_BETTER) or {column: higher_is_better}; None: the known keys present
-    by=('layer',),            # columns that define separate groups
-    method:str='method',      # the column naming the method
-    pair:str='image',         # the column pairing the rows of two methods
-    n_boot:int=10_000,        # bootstrap resamples
-    seed:int=0                # bootstrap seed
-)->pd.DataFrame:              # one row per group, method and measure
-    "Mean +- std per method and paired statistics against `baseline`, with Holm correction across the table."
-    by = [by] if isinstance(by, str) else list(by)
-    if measures is None: measures = {m: h for m, h in HIGHER_IS_BETTER.items() if m in df.columns and df[m].notna().any()}
-    elif not isinstance(measures, dict):
-        unknown = [m for m in measures if m not in HIGHER_IS_BETTER]
-        if unknown: raise ValueError(f"No known direction for {unknown}: pass measures as a dict {{column: higher_is_better}}.")
-        measures = {m: HIGHER_IS_BETTER[m] for m in measures}
-    missing = [c for c in [*by, method, pair, *measures] if c not in df.columns]
-    if missing: raise ValueError(f"Columns {missing} are not in the frame; it has {list(df.columns)}.")
-    if not measures: raise ValueError("No measures to compare.")
-    if df.duplicated([*by, method, pair]).any(): raise ValueError(f"Some ({', '.join([*by, method, pair])}) occur twice; each image must appear once per method and group.")
-    rows = []
-    for key, g in (df.groupby(by, sort=False) if by else [((), df)]):
-        key = key if isinstance(key, tuple) else (key,)
-        if baseline not in set(g[method]): raise ValueError(f"Baseline method {baseline!r} is missing in group {dict(zip(by, key))}; methods there: {sorted(set(g[method]))}.")
-        base = g[g[method] == baseline].set_index(pair)
-        for mth in g[method].unique():
-            cur = g[g[method] == mth].set_index(pair)
-            for ms, hib in measures.items():
-                row = dict(zip(by, key)) | dict(method=mth, measure=ms, higher_is_better=hib)
-                if mth == baseline:
-                    v = cur[ms].dropna().to_numpy()
-                    row |= dict(n=v.size, mean=v.mean() if v.size else np.nan, std=v.std(ddof=1) if v.size > 1 else np.nan)
-                else:
-                    j = base[[ms]].join(cur[[ms]], how='inner', lsuffix='_b')
-                    s = paired_stats(j[ms + '_b'], j[ms], hib, n_boot=n_boot, seed=seed)
-                    row |= dict(n=s['n'], mean=s['mean_new'], std=s['std_new'], rel_improvement=s['rel_improvement'], mean_diff=s['mean_diff'],
-                                ci_low=s['ci_low'], ci_high=s['ci_high'], cohens_d=s['cohens_d'], p_wilcoxon=s['p_wilcoxon'], p_ttest=s['p_ttest'])
-                rows.append(row)
-    out = pd.DataFrame(rows)
-    for c in ('rel_improvement', 'mean_diff', 'ci_low', 'ci_high', 'cohens_d', 'p_wilcoxon', 'p_ttest'):
-        if c not in out: out[c] = np.nan
-    out['p_wilcoxon_holm'], out['p_ttest_holm'] = holm(out.p_wilcoxon), holm(out.p_ttest)
-    return out
-
-def monotonic_in_depth(
-    summary:pd.DataFrame,  # `compare_methods` output grouped by layer
-    layers:list,           # the layers, shallow to deep
-    layer:str='layer'      # the column holding the layer
-)->pd.DataFrame:           # method, measure, means (shallow to deep), improves (bool: strictly better at every step)
-    "Whether each method's mean improves strictly at every step from the shallowest to the deepest layer."
-    rows = []
-    for (mth, ms), g in summary.groupby(['method', 'measure'], sort=False):
-        m = g.set_index(layer)['mean'].reindex(layers).to_numpy()
-        step = np.diff(m) if g.higher_is_better.iloc[0] else -np.diff(m)
-        rows.append(dict(method=mth, measure=ms, means=tuple(np.round(m, 4)), improves=bool(len(m) > 1 and np.all(step > 0))))
-    return pd.DataFrame(rows)

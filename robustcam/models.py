@@ -115,6 +115,7 @@ class LoadedModel:
     input_size:int
     classes:list       # class names, index = class
     weights:str        # where the weights came from
+    checkpoint:dict|None = None # metadata of the head checkpoint it was rebuilt from (`checkpoints.load_checkpoint`), else None
     def __iter__(self): return iter((self.model, self.layers, self.normalize))
 
 def imagenet_classes()->list:

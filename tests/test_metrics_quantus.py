@@ -17,9 +17,10 @@ import numpy as np, pytest, torch, torch.nn as nn, torch.nn.functional as F
 from conftest import need
 from robustcam.core import gradcam
 from robustcam.models import load_model
-from robustcam.metrics import (topk_iou, topk_mask, n_top, pearson, spearman, localisation_accuracy, stability, faithfulness,
-    fidelity, deletion_baseline, make_perturbations, add_noise, unwarp_perturbed, compute_all_metrics,
-    GradCAMExplainer, RobustCAMExplainer, pairwise_spearman, FAITH_KS)
+from robustcam.metrics import (topk_iou, topk_mask, n_top, pearson, spearman, localisation_accuracy, noise_stability, faithfulness,
+    fidelity, deletion_baseline, pairwise_spearman, FAITH_KS)
+from robustcam.protocol import make_perturbations, add_noise, unwarp_perturbed, compute_all_metrics
+from robustcam.explainers import GradCAMExplainer, RobustCAMExplainer
 
 try: import quantus
 except ImportError: quantus = None
@@ -157,7 +158,7 @@ def test_stab_matches_avg_sensitivity_lite0(q, lite0):
     np.testing.assert_allclose(df.Stab.to_numpy(), 1 - theirs, rtol=0, atol=TOL)
 
 def test_stab_matches_avg_sensitivity_robustcam(q):
-    "stability() for RobustCAM's fused maps (toy CNN) = 1 - AvgSensitivity with the same noise."
+    "noise_stability() for RobustCAM's fused maps (toy CNN) = 1 - AvgSensitivity with the same noise."
     torch.manual_seed(0)
     net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(),
                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4)).eval()
@@ -166,7 +167,7 @@ def test_stab_matches_avg_sensitivity_robustcam(q):
     expl = RobustCAMExplainer(net, ['0', '2'], fusions=('mean', 'median'))
     S = expl(x, t).maps
     noisy = expl(add_noise(x, pert).flatten(0, 1), t.repeat_interleave(4)).maps.unflatten(0, (3, 4))
-    ours = stability(S, noisy)
+    ours = noise_stability(S, noisy)
     for j in range(4):
         avs = q.AvgSensitivity(nr_samples=4, perturb_func=_noise_func(pert), normalise=False, abs=False, disable_warnings=True)
         theirs = np.asarray(avs(net, x.numpy(), t.numpy(), a_batch=S[:, j:j+1].numpy(), explain_func=_quantus_explain(expl, j)), dtype=np.float64)

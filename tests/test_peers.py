@@ -59,3 +59,41 @@ def test_model_restored_after_peer_style_use(resnet):
     gradcam(m, _batch(resnet, 1), resnet.layers)
     assert m.training and flags == [p.requires_grad for p in m.parameters()] and count_hooks(m) == 0
     m.eval()
+
+@pytest.mark.parametrize('which', ['resnet', 'lite0'])
+@pytest.mark.parametrize('attribution,peer', [('gradcam++', 'GradCAMPlusPlus'), ('layercam', 'LayerCAM')])
+def test_other_cams_match_pytorch_grad_cam(which, attribution, peer, request):
+    "Grad-CAM++ and LayerCAM: our raw maps equal pytorch-grad-cam's weighting of the same activations and gradients,"
+    "and the upsampled maps correlate at >= 0.999 with its output (it normalises before resizing, we after)."
+    import pytorch_grad_cam
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+    lm = request.getfixturevalue(which)
+    x, t, _ = _cases(lm)
+    r = gradcam(lm.model, x, lm.layers, targets=t, attribution=attribution)
+    assert not r.degenerate.any(), "degenerate maps would make the comparison vacuous"
+    for j, name in enumerate(lm.layers):
+        with getattr(pytorch_grad_cam, peer)(model=lm.model, target_layers=[get_module(lm.model, name)]) as cam:
+            ref = cam(input_tensor=x, targets=[ClassifierOutputTarget(int(c)) for c in t])
+            a = cam.activations_and_grads.activations[0].numpy(); g = cam.activations_and_grads.gradients[0].numpy()
+            raw_ref = np.maximum(cam.get_cam_image(x, None, None, a, g, False), 0)
+        torch.testing.assert_close(r.raw[j], torch.from_numpy(raw_ref).float(), rtol=1e-4, atol=1e-4 * float(raw_ref.max()))
+        for n in range(len(x)):
+            rho = np.corrcoef(r.maps[n, j].numpy().ravel(), ref[n].ravel())[0, 1]
+            assert rho >= 0.999, f"{which} {name} {attribution} image {n}: Pearson r {rho:.5f} < 0.999"
+    assert count_hooks(lm.model) == 0
+
+def test_score_targets_match_pytorch_grad_cam_targets(lite0):
+    "pytorch-grad-cam's ClassifierOutputTarget objects work as our score targets, with the same maps as class indices."
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+    x, t, r = _cases(lite0)
+    rs = gradcam(lite0.model, x, lite0.layers, targets=[ClassifierOutputTarget(int(c)) for c in t])
+    torch.testing.assert_close(rs.maps, r.maps)
+
+def test_module_objects_named_by_qualified_name(resnet):
+    "Two Bottlenecks given as modules keep distinct names; torchvision's shared Bottleneck.relu is refused by name."
+    m = resnet.model
+    r = gradcam(m, _batch(resnet, 1), [m.layer3[5], m.layer4[2]])
+    assert r.layers == ['layer3.5', 'layer4.2']
+    with pytest.raises(ValueError, match=r"Layer 'layer4.2.relu' \(3 calls\) ran more than once"):
+        gradcam(m, _batch(resnet, 1), 'layer4.2.relu')
+    assert count_hooks(m) == 0

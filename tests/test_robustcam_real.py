@@ -27,16 +27,16 @@ def test_aligned_views_match_their_own_gradcam(setup):
         back = v.inv(raw[:, None])[:, 0]
         valid = res.valid[:, i]
         for n in range(len(x)):
-            assert _corr(back[n][valid[n]], res.views[n, i, 0][valid[n]]) > 0.999
+            assert _corr(back[n][valid[n]], res.view_maps[n, i, 0][valid[n]]) > 0.999
 
 def test_unwarping_brings_views_closer_to_identity(setup):
     "On real photos the warped-back hflip and rotation maps agree with the identity map better than unwarped ones."
     lm, x, res = setup
-    ident = res.views[:, 0, 0]
+    ident = res.view_maps[:, 0, 0]
     for i, undo in [(1, lambda m: m.flip(-1)), (2, lambda m: rotate(m[:, None], 15)[:, 0])]:
         valid = res.valid[:, i]
-        aligned = [_corr(ident[n][valid[n]], res.views[n, i, 0][valid[n]]) for n in range(len(x))]
-        redone = undo(res.views[:, i, 0])                               # back in the view's frame: misaligned
+        aligned = [_corr(ident[n][valid[n]], res.view_maps[n, i, 0][valid[n]]) for n in range(len(x))]
+        redone = undo(res.view_maps[:, i, 0])                               # back in the view's frame: misaligned
         misaligned = [_corr(ident[n], redone[n]) for n in range(len(x))]
         print(f"\nview {res.view_names[i]}: mean r aligned {sum(aligned)/len(x):.3f} vs misaligned {sum(misaligned)/len(x):.3f}")
         assert sum(aligned) > sum(misaligned)
@@ -46,9 +46,9 @@ def test_fused_is_closer_to_each_view_than_views_to_each_other(setup):
     "The fused map is a consensus: its mean correlation with the views exceeds the views' mean pairwise correlation."
     lm, x, res = setup
     for n in range(len(x)):
-        V = res.views.shape[1]; f = res.fused[n, 0]; m = res.valid[n]
-        to_fused = sum(_corr(f[m[v]], res.views[n, v, 0][m[v]]) for v in range(V)) / V
+        V = res.view_maps.shape[1]; f = res.fused[n, 0]; m = res.valid[n]
+        to_fused = sum(_corr(f[m[v]], res.view_maps[n, v, 0][m[v]]) for v in range(V)) / V
         pairs = [(a, b) for a in range(V) for b in range(a + 1, V)]
-        between = sum(_corr(res.views[n, a, 0][m[a] & m[b]], res.views[n, b, 0][m[a] & m[b]]) for a, b in pairs) / len(pairs)
+        between = sum(_corr(res.view_maps[n, a, 0][m[a] & m[b]], res.view_maps[n, b, 0][m[a] & m[b]]) for a, b in pairs) / len(pairs)
         assert to_fused > between, (n, to_fused, between)
     print(f"\nview agreement (share of views whose top-1 is the identity view's): {res.agreement.tolist()}")

@@ -3,28 +3,38 @@ import pandas as pd, pytest, torch
 from conftest import need
 from robustcam.data import PROJECT_ROOT, dataset_path
 from robustcam.ct_data import CT_CLASSES
-from robustcam.train import load_checkpoint, read_checkpoint
+from robustcam.checkpoints import load_checkpoint, read_checkpoint
 
 def _have_data():
     try: dataset_path('iqothnccd'); return True
     except FileNotFoundError: return False
 
+def _run(tmp_path, **params):
+    pm = pytest.importorskip('papermill')
+    pm.execute_notebook(str(PROJECT_ROOT/'nbs'/'20_train_ct.ipynb'), str(tmp_path/'run.ipynb'), progress_bar=False, parameters=params)
+
 @pytest.mark.parametrize('arch,weights,limit', [('efficientnet_lite0', 'imagenet', 60), ('resnet50', 'random', 30)])
 def test_train_ct_smoke(tmp_path, arch, weights, limit):
     need(_have_data(), "IQ-OTH/NCCD not found (set ROBUSTCAM_DATA)")
-    pm = pytest.importorskip('papermill')
     out = tmp_path/'out'
-    pm.execute_notebook(str(PROJECT_ROOT/'nbs'/'20_train_ct.ipynb'), str(tmp_path/'run.ipynb'), progress_bar=False,
-                        parameters=dict(arch=arch, weights=weights, limit=limit, epochs=1, out_dir=str(out)))
+    _run(tmp_path, arch=arch, weights=weights, limit=limit, epochs=1, out_dir=str(out))
     row = pd.read_csv(out/'tables'/'architecture_comparison.csv').set_index('arch').loc[arch]
-    assert (row.epochs, row.best_epoch, row.weights) == (1, 1, weights)
+    assert (row.split, row.epochs, row.best_epoch, row.weights) == ('slice', 1, 1, weights)
     assert row.n_train + row.n_val + row.n_test <= limit + 9
     rep = pd.read_csv(out/'tables'/'classification_report.csv')
-    assert rep['class'].tolist()[:3] == list(CT_CLASSES)
+    assert rep['class'].tolist()[:3] == list(CT_CLASSES) and set(rep.split) == {'slice'}
     for f in [f'figures/training/{arch}_curves.png', f'figures/training/{arch}_confusion_test.png', f'tables/training/{arch}_history.csv', 'mlflow.db']:
         assert (out/f).stat().st_size > 0, f
     ck = out/'checkpoints'/f'{arch}_iqothnccd.pth'
     meta = read_checkpoint(ck)
-    assert (meta['arch'], meta['classes'], meta['limit'], meta['epoch']) == (arch, list(CT_CLASSES), limit, 1)
+    assert (meta['arch'], meta['classes'], meta['limit'], meta['epoch'], meta['split']) == (arch, list(CT_CLASSES), limit, 1, 'slice')
     lm = load_checkpoint(ck, arch=arch, classes=CT_CLASSES)
     with torch.no_grad(): assert lm.model(lm.normalize(torch.rand(1, 3, lm.input_size, lm.input_size))).shape == (1, 3)
+    other = 'resnet50' if arch != 'resnet50' else 'efficientnet_lite0'
+    with pytest.raises(ValueError, match=f"holds a head for '{arch}', not '{other}'"): load_checkpoint(ck, arch=other)
+
+def test_train_ct_unknown_split_fails_early(tmp_path):
+    pm = pytest.importorskip('papermill')
+    with pytest.raises(pm.PapermillExecutionError, match="Unknown split 'patient'"):
+        _run(tmp_path, split='patient', limit=30, epochs=1, out_dir=str(tmp_path/'out'))
+    assert not (tmp_path/'out').exists()

@@ -1,0 +1,127 @@
+"""The manuscript (papers/paper.ipynb, built by tools/paper.py): it builds, its figures load in headless Chromium,
+its tables equal the CSVs, and every number in its text is tagged with the table it comes from."""
+import json, math, re, shutil, sys
+from pathlib import Path
+import pandas as pd, pytest
+from bs4 import BeautifulSoup
+from conftest import need
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT/'tools'))
+import paper
+
+CHROMIUM = next(filter(None, map(shutil.which, ['chromium', 'chromium-browser', 'google-chrome'])), None)
+
+def test_select_and_format():
+    df = pd.DataFrame({'a': ['x', 'y', 'y'], 'b': [1.0, -2.5, float('nan')], 'n': [3, 4, 5]})
+    assert paper.select(df, {'a': 'y'}).n.tolist() == [4, 5]
+    assert paper.select(df, {'a': ['x', 'y'], 'b': {'le': 0}}).n.tolist() == [4]
+    with pytest.raises(KeyError, match="no column 'c'"): paper.select(df, {'c': 1})
+    assert [paper.fmt_value(v) for v in (0.12345, 7, 'bn2', float('nan'))] == ['0.123', '7', 'bn2', 'n/a']
+    assert paper.fmt_value(0.354, '.0%') == '35%'
+
+@pytest.fixture(scope='module')
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp('paper')
+    return paper.build_paper(ROOT/'results', out, quarto=False)
+
+@pytest.fixture(scope='module')
+def soup(built): return BeautifulSoup(built.read_text(), 'html.parser')
+
+def _csv(src:str, results:Path=ROOT/'results')->pd.DataFrame:
+    return pd.read_csv(paper.REPORT if src == 'report' else results/src)
+
+def check_values(soup, results:Path=ROOT/'results')->list:
+    "Recompute every tagged value from its CSV; return the ones that differ (empty: all equal)."
+    bad, R = [], paper.Results(results, '/nonexistent')
+    for el in soup.select('span.gen'):
+        src, where = el['data-src'], json.loads(el.get('data-where', '{}'))
+        col, fmt, agg, scale = el.get('data-col'), el.get('data-fmt'), el.get('data-agg'), el.get('data-scale')
+        name = 'report' if src == 'report' else src.removeprefix('tables/')
+        rows = paper.select(_csv(src, results), where)
+        if agg == 'count': v = len(rows)
+        elif agg: v = getattr(rows[col], agg)()
+        else:
+            assert len(rows) == 1, (src, where)
+            v = R.value(name, where, col)   # (the report's text column holds numbers as text)
+        v = v.item() if hasattr(v, 'item') else v
+        if scale: v = v * float(scale)
+        if paper.fmt_value(v, fmt) != el.get_text(): bad.append((src, where, col, el.get_text(), paper.fmt_value(v, fmt)))
+    for t in soup.select('table.gen-table'):
+        df = paper.select(_csv(t['data-src'], results), json.loads(t['data-where']))
+        trs = t.select('tbody tr')
+        if len(trs) != len(df) or int(t['data-n']) != len(df): bad.append((t['data-src'], 'rows', len(trs), len(df)))
+        for tr in trs:
+            for td in tr.find_all('td'):
+                if 'gen' not in (td.get('class') or []): bad.append((t['data-src'], 'untagged cell', td.get_text())); continue
+                v = df.at[int(td['data-row']), td['data-col']]
+                v = v.item() if hasattr(v, 'item') else v
+                if paper.fmt_value(v, td['data-fmt'] or None) != td.get_text(): bad.append((t['data-src'], td['data-row'], td['data-col'], td.get_text()))
+    return bad
+
+_re_num = re.compile(r'(?<![\w.\-−/])[−-]?\d+(?:[.,]\d+)*%?')
+
+def hand_typed(soup)->list:
+    "Numbers in the text outside generated values, formulas, code and the references (should be none)."
+    s = BeautifulSoup(str(soup), 'html.parser')
+    for el in s.select('.gen, .gen-table, math, code, pre, .refs, script, style, title, head'): el.decompose()
+    text = re.sub(r'\bExperiment \d\b', '', s.get_text(' '))  # section labels, not results
+    return _re_num.findall(text)
+
+def test_builds(built, soup):
+    assert built.exists() and soup.find('h1') and 'RobustCAM' in soup.find('h1').get_text()
+    for h in ['Abstract', 'Method', 'Experiment', 'Limitations', 'References']: assert soup.find(string=re.compile(h)), h
+    assert soup.select('math'), "the method's formulas are MathML"
+    assert not re.search(r'<script[^>]+src="https?:', built.read_text()), "no CDN"
+    assert len(soup.select('span.gen')) > 20 and soup.select('table.gen-table')
+
+def test_tables_and_values_equal_the_csvs(soup):
+    assert check_values(soup) == []
+
+def test_no_hand_typed_numbers(soup):
+    assert hand_typed(soup) == []
+
+def test_checks_can_fail(soup, tmp_path):
+    "The two checks catch a hand-typed number and a value that no longer matches its CSV."
+    s = BeautifulSoup(str(soup), 'html.parser')
+    p = s.find('p'); p.append(' improves by 42% on 7 images')
+    assert hand_typed(s) == ['42%', '7']
+    el = s.select('span.gen')[0]; el.string = 'tampered'
+    tds = s.select('table.gen-table td.gen'); tds[0].string = '-1'
+    bad = check_values(s)
+    assert len(bad) == 2 and any('tampered' in b for b in bad), bad
+
+def test_figures_load(built, soup):
+    need(CHROMIUM is not None, "headless Chromium is needed to check the manuscript (apt-get install -y chromium)")
+    figs = sorted(p.name for p in (built.parent/'paper_files').glob('*'))
+    assert figs and len(soup.select('figure.gen-fig img')) == len(figs)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
+        pg, errs = b.new_context(offline=True).new_page(), []
+        pg.on('console', lambda m: m.type == 'error' and errs.append(m.text))
+        pg.on('pageerror', lambda e: errs.append(str(e)))
+        pg.goto(built.as_uri(), wait_until='load')
+        imgs = pg.evaluate("[...document.images].map(i => [i.getAttribute('src'), i.complete, i.naturalWidth])")
+        b.close()
+    assert not errs, errs
+    assert imgs and all(c and w > 0 for _, c, w in imgs), [i for i in imgs if not i[2]]
+    shown = {Path(s).name for s, _, _ in imgs}
+    assert shown == set(figs)
+
+def test_every_figure_shown(soup):
+    "Every figure in results/figures/ is in the manuscript."
+    d = ROOT/'results'/'figures'
+    want = sorted(str(p.relative_to(d)) for p in d.rglob('*.png'))
+    got = sorted(f['data-src'].removeprefix('figures/') for f in soup.select('figure.gen-fig'))
+    assert got == want
+
+def test_tables_produced(soup):
+    "Report which tables and figures the manuscript still waits for (skipped locally, required under CI)."
+    miss = sorted({m['data-missing'] for m in soup.select('[data-missing]')})
+    need(not miss, f"not yet produced (run `make reproduce`): {miss}")
+
+def test_quarto_render(tmp_path):
+    if not shutil.which('quarto'): pytest.skip("Quarto is not installed: the nbconvert HTML build is the one tested")
+    h = paper.build_paper(ROOT/'results', tmp_path, quarto=True)
+    assert (tmp_path/'paper_quarto.html').exists() and (tmp_path/'paper_quarto.pdf').exists()

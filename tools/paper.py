@@ -1,0 +1,251 @@
+"""The manuscript (`papers/paper.ipynb`) built from `results/tables/*.csv` and `results/figures/`.
+
+Build tooling, not part of the package. Every number the manuscript shows comes from a CSV at build time through
+`Results.v` (one value) or `Results.table` (a table), which tag it in the HTML with where it came from:
+
+    <span class="gen" data-src="tables/x.csv" data-where='{"layer": "bn2"}' data-col="mean" data-fmt=".3f">0.003</span>
+
+so `tests/test_paper.py` can recompute every tagged value from its CSV and fail on any number in the text that is
+not tagged (a hand-typed one). A table that is not there yet renders a "not yet produced: run ..." note instead.
+
+    python tools/paper.py --results results --out papers    # -> papers/paper.html (+ papers/paper_files/)
+
+Where Quarto is installed it also renders the executed notebook to HTML and PDF (`--quarto`, on by default).
+"""
+from __future__ import annotations
+import argparse, html, json, os, re, shutil, subprocess, sys, tempfile, time
+from pathlib import Path
+import pandas as pd
+
+__all__ = ['Results', 'fmt_value', 'select', 'build_paper', 'main']
+
+ROOT = Path(__file__).resolve().parents[1]
+PAPER = ROOT/'papers'/'paper.ipynb'
+REPORT = ROOT/'papers'/'original_report.csv'   # the original report's numbers, transcribed once, with their place
+
+def fmt_value(
+    v,             # a CSV cell (number or text)
+    fmt:str=None   # Python format spec; None: 3 decimals for floats, as-is for the rest
+)->str:
+    "A CSV value as the manuscript prints it (the test formats the CSV's value the same way and compares)."
+    if isinstance(v, str): return v
+    if fmt is None: fmt = '.3f' if isinstance(v, float) else ''
+    if isinstance(v, float) and v != v: return 'n/a'
+    return format(v, fmt)
+
+_AGGS = {'count': len, 'sum': 'sum', 'min': 'min', 'max': 'max', 'mean': 'mean', 'nunique': 'nunique'}
+
+def select(
+    df:pd.DataFrame, # a table
+    where:dict=None  # column -> value, list of values, or {op: value} with op in lt/le/gt/ge/ne; all must hold
+)->pd.DataFrame:     # the matching rows
+    "Rows of `df` where every column in `where` equals its value (is in it, for a list; compares, for a dict)."
+    m = pd.Series(True, index=df.index)
+    for c, v in (where or {}).items():
+        if c not in df.columns: raise KeyError(f"no column {c!r} (columns: {list(df.columns)})")
+        if isinstance(v, dict):  # {'le': 0}: a comparison
+            for op, x in v.items(): m &= getattr(df[c], op)(x)
+        else: m &= df[c].isin(v) if isinstance(v, list) else (df[c] == v)
+    return df[m]
+
+class Results:
+    "The CSVs and figures of one results folder, and the tagged HTML/Markdown that shows them."
+    def __init__(self,
+                 results:str|Path='results',  # folder holding tables/ and figures/
+                 out:str|Path='papers',       # where the manuscript is written (figures are copied to out/paper_files/)
+                 target:str='html',           # 'html' (nbconvert: tagged HTML spans) or 'quarto' (pandoc spans)
+                 report:str|Path=REPORT):     # the original report's numbers
+        self.results, self.out, self.target, self.report = Path(results), Path(out), target, Path(report)
+        self.missing, self._cache, self.figs_shown = {}, {}, set()
+
+    # -- tables ---------------------------------------------------------------------------------------------
+    def src(self, name:str)->str:
+        "How a tag names a table: `tables/<name>` (from `results`) or `report` for the original report's numbers."
+        return 'report' if name == 'report' else f"tables/{name}"
+
+    def path(self, name:str)->Path: return self.report if name == 'report' else self.results/'tables'/name
+
+    def load(self, name:str, how:str='')->pd.DataFrame|None:
+        "The table `name` (e.g. 'architecture_comparison.csv'), or None (remembered as missing, with `how`)."
+        if name not in self._cache:
+            p = self.path(name)
+            self._cache[name] = pd.read_csv(p) if p.exists() else None
+            if self._cache[name] is None: self.missing[name] = how
+        return self._cache[name]
+
+    def has(self, name:str)->bool: return self.path(name).exists()
+
+    def glob(self, pattern:str)->list:
+        "Names of the tables matching `pattern` (e.g. 'metrics_table_*.csv'), sorted."
+        d = self.results/'tables'
+        return sorted(str(p.relative_to(d)) for p in d.glob(pattern)) if d.exists() else []
+
+    def placeholder(self, name:str, how:str)->str:
+        "The note a section shows where its table is not produced yet."
+        self.missing.setdefault(name, how)
+        return (f'<div class="missing" data-missing="{html.escape(name)}"><b>Not yet produced:</b> '
+                f'<code>{html.escape(str(self.path(name).relative_to(self.results.parent) if name != "report" else name))}</code>'
+                f' (run <code>{html.escape(how)}</code>).</div>\n')
+
+    def _tag(self, text:str, name:str, attrs:dict, tag:str='span')->str:
+        if self.target == 'quarto': return f"[{text}]{{.gen}}"
+        a = ' '.join(f"data-{k}='{html.escape(json.dumps(v) if isinstance(v, dict) else str(v), quote=True)}'"
+                     for k, v in attrs.items() if v is not None)
+        return f'<{tag} class="gen" data-src="{self.src(name)}" {a}>{html.escape(text)}</{tag}>'
+
+    def value(self, name:str, where:dict=None, col:str=None, agg:str=None):
+        "The raw value: one cell (`agg=None`, exactly one row must match) or an aggregate of `col` over the rows."
+        df = self.load(name)
+        if df is None: raise FileNotFoundError(f"{name} is not produced yet")
+        rows = select(df, where)
+        if agg == 'count': return len(rows)
+        if agg: return getattr(rows[col], _AGGS[agg])()
+        if len(rows) != 1: raise ValueError(f"{name} where {where}: {len(rows)} rows match, expected exactly one")
+        v = rows.iloc[0][col]
+        v = v.item() if hasattr(v, 'item') else v
+        if name == 'report' and isinstance(v, str):  # the report's column mixes text and numbers
+            for t in (int, float):
+                try: return t(v)
+                except ValueError: pass
+        return v
+
+    def v(self,
+          name:str,         # table file name in results/tables (or 'report')
+          where:dict=None,  # row selection (`select`)
+          col:str=None,     # the column
+          fmt:str=None,     # format spec (`fmt_value`)
+          agg:str=None,     # None (one cell) or count/sum/min/max/mean/nunique over the selected rows
+          scale:float=None  # multiply before formatting (e.g. 100 for a percentage printed with 'd')
+         )->str:            # the tagged value
+        "One number (or text) from a table, tagged with where it came from."
+        v = self.value(name, where, col, agg)
+        if scale is not None: v = v * scale
+        return self._tag(fmt_value(v, fmt), name, dict(where=where or {}, col=col, fmt=fmt, agg=agg, scale=scale))
+
+    def table(self,
+              name:str,            # table file name
+              where:dict=None,     # row selection
+              cols:list=None,      # columns to show, in order (default: all)
+              rename:dict=None,    # column -> header
+              fmt:dict=None,       # column -> format spec (default per `fmt_value`)
+              caption:str='',      # table caption (may hold tagged values)
+              how:str='make reproduce' # shown when the table is missing
+             )->str:               # HTML (or a pipe table for Quarto), every cell tagged with its row and column
+        "A table from a CSV, each cell tagged with its source row and column."
+        df = self.load(name, how)
+        if df is None: return self.placeholder(name, how)
+        rows = select(df, where)
+        cols = [c for c in (cols or list(df.columns)) if c in df.columns]
+        fmt, rename = fmt or {}, rename or {}
+        if self.target == 'quarto':
+            head = '| ' + ' | '.join(rename.get(c, c) for c in cols) + ' |\n|' + '---|' * len(cols) + '\n'
+            body = ''.join('| ' + ' | '.join(fmt_value(r[c], fmt.get(c)) for c in cols) + ' |\n' for _, r in rows.iterrows())
+            return f"\n{head}{body}\n: {caption}\n\n"
+        th = ''.join(f'<th>{html.escape(rename.get(c, c))}</th>' for c in cols)
+        def cell(i, c):
+            v = df.at[i, c]; v = v.item() if hasattr(v, 'item') else v
+            return (f'<td class="gen" data-row="{i}" data-col="{html.escape(c)}" data-fmt="{html.escape(fmt.get(c) or "")}">'
+                    f'{html.escape(fmt_value(v, fmt.get(c)))}</td>')
+        trs = ''.join('<tr>' + ''.join(cell(i, c) for c in cols) + '</tr>' for i in rows.index)
+        cap = f'<caption>{caption}</caption>' if caption else ''
+        wh = html.escape(json.dumps(where or {}), quote=True)
+        return (f'<table class="gen-table" data-src="{self.src(name)}" data-where="{wh}" data-n="{len(rows)}">{cap}'
+                f'<thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>\n')
+
+    # -- figures --------------------------------------------------------------------------------------------
+    def fig(self, pattern:str, caption:str='', how:str='make reproduce', width:int=None)->str:
+        "Every figure in results/figures matching `pattern`, copied next to the manuscript; a note if there is none."
+        figs = sorted((self.results/'figures').glob(pattern)) if (self.results/'figures').exists() else []
+        if not figs:
+            self.missing[f"figures/{pattern}"] = how
+            return (f'<div class="missing" data-missing="figures/{html.escape(pattern)}"><b>Not yet produced:</b> '
+                    f'<code>results/figures/{html.escape(pattern)}</code> (run <code>{html.escape(how)}</code>).</div>\n')
+        figs = [f for f in figs if str(f.relative_to(self.results/'figures')) not in self.figs_shown]
+        dst = self.out/'paper_files'; dst.mkdir(parents=True, exist_ok=True)
+        out = []
+        for f in figs:
+            rel = f.relative_to(self.results/'figures')
+            name = str(rel).replace('/', '__')
+            shutil.copyfile(f, dst/name)
+            self.figs_shown.add(str(rel))
+            if self.target == 'quarto': out.append(f"![{caption or rel.stem}](paper_files/{name})")
+            else:
+                w = f' style="max-width:{width}px"' if width else ''
+                out.append(f'<figure class="gen-fig" data-src="figures/{html.escape(str(rel))}"><img src="paper_files/{name}" '
+                           f'alt="{html.escape(rel.stem)}"{w}><figcaption>{caption or ""} <code>{html.escape(str(rel))}</code>'
+                           f'</figcaption></figure>')
+        return '\n'.join(out) + '\n'
+
+    def other_figs(self)->list:
+        "Figures in results/figures not shown yet (for the appendix)."
+        d = self.results/'figures'
+        return sorted(str(p.relative_to(d)) for p in d.rglob('*.png') if str(p.relative_to(d)) not in self.figs_shown) if d.exists() else []
+
+# ---------------------------------------------------------------------------------------------------------------
+# Building
+
+_CSS = """<style>
+body{max-width:52rem;margin:2rem auto;padding:0 1rem;font:16px/1.55 Georgia,serif;color:#1f2328}
+h1{font-size:1.9em;line-height:1.2} h2{margin-top:2em;border-bottom:1px solid #d0d7de} h3{margin-top:1.5em}
+table.gen-table{border-collapse:collapse;margin:1em 0;font:13px/1.4 system-ui,sans-serif}
+table.gen-table td,table.gen-table th{border:1px solid #d0d7de;padding:.2em .5em;text-align:right}
+table.gen-table caption{caption-side:top;text-align:left;font-style:italic;padding:.3em 0}
+figure.gen-fig{margin:1em 0} figure.gen-fig img{max-width:100%} figcaption{font-size:.9em;color:#57606a}
+.missing{border-left:4px solid #bf8700;background:#fff8c5;padding:.4em .8em;margin:1em 0}
+code{font-size:.9em} .refs li{margin:.3em 0}
+</style>"""
+
+def _execute(nb_in:Path, nb_out:Path, params:dict, cwd:Path):
+    import papermill as pm
+    pm.execute_notebook(str(nb_in), str(nb_out), parameters=params, cwd=str(cwd), progress_bar=False, log_output=False,
+                        kernel_name='python3')
+
+def build_paper(
+    results:str|Path='results', # folder holding tables/ and figures/
+    out:str|Path='papers',      # folder for paper.html and paper_files/
+    nb:str|Path=PAPER,          # the manuscript notebook
+    quarto:bool=True            # also render HTML and PDF with Quarto where it is installed
+)->Path:                        # the HTML manuscript
+    "Execute the manuscript notebook on `results` and render it to `out/paper.html` with nbconvert (and Quarto)."
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    sys.path.insert(0, str(ROOT/'tools'))
+    from docsite import tex_to_mathml
+    results, out = Path(results).resolve(), Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    if (out/'paper_files').exists(): shutil.rmtree(out/'paper_files')
+    with tempfile.TemporaryDirectory() as tmp:
+        ex_nb = Path(tmp)/'paper.ipynb'
+        _execute(Path(nb), ex_nb, dict(results_dir=str(results), out_dir=str(out), target='html', tools_dir=str(ROOT/'tools')), ROOT)
+        nbk = nbformat.read(ex_nb, as_version=4)
+        for c in nbk.cells: c.metadata.pop('papermill', None); c.metadata.pop('execution', None)
+        ex = HTMLExporter(template_name='basic', exclude_input=True, exclude_output_prompt=True, exclude_input_prompt=True)
+        ex.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={'parameters', 'injected-parameters', 'remove_cell'}), enabled=True)
+        body, _ = ex.from_notebook_node(nbk)
+        title = nbk.metadata.get('title') or 'RobustCAM'
+        page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+                f'{_CSS}</head><body>\n{tex_to_mathml(body, strict=True)}\n</body></html>\n')
+        tmp_html = out/'paper.html.part'
+        tmp_html.write_text(page, encoding='utf-8'); tmp_html.replace(out/'paper.html')
+        if quarto and shutil.which('quarto'):
+            q_nb = out/'paper_quarto.ipynb'
+            _execute(Path(nb), q_nb, dict(results_dir=str(results), out_dir=str(out), target='quarto', tools_dir=str(ROOT/'tools')), ROOT)
+            for to in ('html', 'pdf'):
+                r = subprocess.run(['quarto', 'render', str(q_nb), '--to', to, '--no-execute'], capture_output=True, text=True)
+                if r.returncode: print(f"Warning: quarto render --to {to} failed:\n{r.stderr[-2000:]}")
+    return out/'paper.html'
+
+def main(argv=None):
+    "Command line: build the manuscript from a results folder."
+    p = argparse.ArgumentParser(description=main.__doc__)
+    p.add_argument('--results', default='results', help="folder holding tables/ and figures/")
+    p.add_argument('--out', default='papers', help="folder for paper.html and paper_files/")
+    p.add_argument('--no-quarto', action='store_true', help="skip Quarto even where it is installed")
+    a = p.parse_args(argv)
+    t = time.time()
+    h = build_paper(a.results, a.out, quarto=not a.no_quarto)
+    miss = re.findall(r'data-missing="([^"]+)"', h.read_text())
+    print(f"Built {h} in {time.time()-t:.0f}s" + (f"; not yet produced: {', '.join(dict.fromkeys(miss))}" if miss else ''))
+
+if __name__ == '__main__': main()

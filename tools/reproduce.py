@@ -1,0 +1,148 @@
+"""`make reproduce`: every experiment notebook through papermill, then the manuscript and the docs site.
+
+    python tools/reproduce.py                 # the full runs (notebook defaults) into results/
+    python tools/reproduce.py --smoke         # tiny parameters, into a temporary folder (CI)
+
+Stages, in order: each experiment notebook of `nbs/` (found by glob: numbered notebooks without `default_exp`, in
+numbered order; a notebook with a `split` parameter runs once per split, 'slice' then 'grouped'), then `paper`
+(tools/paper.py) and `docs` (tools/docsite.py). One line per stage with its wall time, then the total. The chain
+stops at the first failing stage, naming it; what earlier stages wrote stays (notebooks write their outputs
+atomically, and nothing here deletes a result). Executed notebooks go to `<out>/runs/`, and a light copy of each
+(images as files) to `<out>/executed/`, which the docs site renders.
+
+A smoke run passes the `SMOKE` values of the parameters a notebook declares (and `out_dir`, and for a notebook with
+a `checkpoint` parameter the checkpoint the smoke training wrote), so every stage is tiny and nothing touches the
+committed `results/`.
+"""
+from __future__ import annotations
+import argparse, re, shutil, sys, tempfile, time, traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT/'tools'))
+
+__all__ = ['SMOKE', 'SPLITS', 'Stage', 'stages', 'run_stage', 'reproduce', 'main']
+
+# Tiny values for the parameters experiment notebooks declare (only those a notebook declares are passed).
+# Agreed with the notebooks' owners (10_exp_imagenet, 20_train_ct: H2; 30_eval_ct: H7) in coord/OWNERSHIP.md.
+SMOKE = dict(n_images=2, n_perturb=2,                                  # 10_exp_imagenet
+             epochs=2, limit=60,                                       # 20_train_ct
+             max_images=3, xai_max_images=3, fused_max_images=0, lime_samples=20, shap_samples=20,
+             sanity_images=2)                                          # 30_eval_ct
+SPLITS = ('slice', 'grouped')
+
+class Stage:
+    "One step of the chain: a notebook run with parameters, or a build function."
+    def __init__(self, name:str, nb:Path=None, params:dict=None, run=None, variant:str=''):
+        self.name, self.nb, self.params, self.run, self.variant = name, nb, params or {}, run, variant
+    def __repr__(self): return f"Stage({self.name!r})"
+
+def _declared(nb:Path)->dict:
+    "The parameters a notebook's `parameters` cell declares, with their defaults (None where not a literal)."
+    import ast, nbformat
+    cells = [c for c in nbformat.read(nb, as_version=4).cells if 'parameters' in c.metadata.get('tags', [])]
+    if not cells: return {}
+    res = {}
+    for node in ast.parse(cells[0].source).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                if isinstance(t, ast.Name):
+                    try: res[t.id] = ast.literal_eval(node.value)
+                    except ValueError: res[t.id] = None
+    return res
+
+def stages(
+    out:Path,              # results folder of this run (results/ for the full run)
+    smoke:bool=False,      # tiny parameters
+    docs_out:Path=None,    # docs site folder (default: _site for the full run, <out>/site for a smoke run)
+    paper_out:Path=None,   # manuscript folder (default: papers/ for the full run, <out>/papers for a smoke run)
+)->list:                   # the `Stage`s in order
+    "The chain: experiment notebooks (by glob, numbered order, one run per split), then the paper and the docs."
+    from docsite import is_experiment
+    nbs = [p for p in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')) if is_experiment(p)]
+    res = []
+    for nb in nbs:
+        decl = _declared(nb)
+        base = {k: v for k, v in SMOKE.items() if k in decl} if smoke else {}
+        if 'out_dir' in decl and (smoke or out.resolve() != (ROOT/'results').resolve()): base['out_dir'] = str(out)
+        for split in (SPLITS if 'split' in decl else (None,)):
+            p = dict(base)
+            if split: p['split'] = split
+            if smoke and 'checkpoint' in decl:
+                from robustcam.checkpoints import checkpoint_name
+                p['checkpoint'] = str(out/'checkpoints'/checkpoint_name(decl.get('arch') or 'efficientnet_lite0', split or 'slice'))
+            res.append(Stage(nb.stem + (f"[split={split}]" if split else ''), nb, p, variant=split or ''))
+    paper_out = paper_out or (out/'papers' if smoke else ROOT/'papers')
+    docs_out = docs_out or (out/'site' if smoke else ROOT/'_site')
+    def paper():
+        from paper import build_paper
+        build_paper(out, paper_out)
+    def docs():
+        import shutil as sh
+        if not smoke and sh.which('quarto'):
+            import subprocess; subprocess.run([str(Path(sys.executable).parent/'nbdev-docs')], cwd=ROOT, check=True); return
+        from docsite import build_site
+        build_site(out=docs_out, proc=(out/'_proc' if smoke else ROOT/'_proc'), runs=out/'executed', strict=True)
+    return res + [Stage('paper', run=paper), Stage('docs', run=docs)]
+
+def run_stage(
+    st:Stage, # the stage
+    out:Path  # results folder: executed copies go to out/runs/ and out/executed/
+):
+    "Run one stage: a notebook through papermill (then its light executed copy), or a build function."
+    if st.run: return st.run()
+    import papermill as pm
+    from docsite import lighten_nb
+    name = st.nb.stem + (f"_{st.variant}" if st.variant else '')
+    ex = out/'runs'/f"{name}.ipynb"; ex.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.time() - 1
+    pm.execute_notebook(str(st.nb), str(ex), parameters=st.params, cwd=str(ROOT), progress_bar=False, kernel_name='python3')
+    figs = sorted(p for p in (out/'figures').rglob('*') if p.suffix in ('.png', '.jpg', '.svg') and p.stat().st_mtime >= t0) \
+           if (out/'figures').exists() else []
+    lighten_nb(ex, out/'executed'/f"{name}.ipynb", figs, out)
+
+def reproduce(
+    smoke:bool=False,     # tiny parameters into a temporary folder
+    out:str|Path=None,    # results folder (default: results/, or a new temporary folder for a smoke run)
+    only:list=None,       # run only the stages whose name starts with one of these
+    skip:list=None,       # leave out the stages whose name starts with one of these
+    log=print             # where the stage lines go
+)->Path:                  # the results folder
+    "Run the chain; raise `SystemExit` naming the first failing stage (earlier results stay)."
+    out = Path(out) if out else (Path(tempfile.mkdtemp(prefix='robustcam-smoke-')) if smoke else ROOT/'results')
+    out.mkdir(parents=True, exist_ok=True)
+    sts = stages(out, smoke)
+    pick = lambda s, pre: any(s.name.startswith(p) for p in pre)
+    if only: sts = [s for s in sts if pick(s, only)]
+    if skip: sts = [s for s in sts if not pick(s, skip)]
+    log(f"reproduce{' (smoke)' if smoke else ''}: {len(sts)} stages into {out}")
+    t_all = time.time()
+    for i, st in enumerate(sts, 1):
+        t = time.time()
+        try: run_stage(st, out)
+        except BaseException as e:
+            msg = str(e).strip().splitlines()
+            why = next((l for l in reversed(msg) if re.match(r'^\w*(Error|Exception)\b', l)), msg[-1] if msg else type(e).__name__)
+            log(f"[{i}/{len(sts)}] {st.name:<32} FAILED after {time.time()-t:7.1f} s: {why}")
+            log(f"total {time.time()-t_all:.1f} s; stopped at stage {st.name!r}; results of earlier stages are kept in {out}")
+            raise SystemExit(f"reproduce failed at stage {st.name!r}: {why}") from e
+        log(f"[{i}/{len(sts)}] {st.name:<32} ok     {time.time()-t:7.1f} s")
+    log(f"total {time.time()-t_all:.1f} s ({len(sts)} stages) -> {out}")
+    return out
+
+def main(argv=None):
+    "Command line for `reproduce`."
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--smoke', action='store_true', help="tiny parameters, into a temporary folder")
+    p.add_argument('--out', default=None, help="results folder (default: results/, or a temporary folder with --smoke)")
+    p.add_argument('--only', nargs='*', default=None, help="run only these stages (name prefixes)")
+    p.add_argument('--skip', nargs='*', default=None, help="leave out these stages (name prefixes)")
+    p.add_argument('--list', action='store_true', help="list the stages and their parameters, run nothing")
+    a = p.parse_args(argv)
+    if a.list:
+        out = Path(a.out or (tempfile.gettempdir() + '/robustcam-smoke' if a.smoke else ROOT/'results'))
+        for s in stages(out, a.smoke): print(f"{s.name:<32} {s.params if s.nb else ''}")
+        return
+    reproduce(a.smoke, a.out, a.only, a.skip, log=lambda s: print(s, flush=True))
+
+if __name__ == '__main__': main()
