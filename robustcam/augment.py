@@ -8,7 +8,7 @@ Docs: https://robustcam.github.io/robustcam/augment_warp.html.md"""
 from __future__ import annotations
 import math, random
 from dataclasses import dataclass, field
-from functools import partial
+from functools import partial, lru_cache
 from typing import Callable
 import torch, torch.nn.functional as F
 from torch import Tensor
@@ -70,8 +70,12 @@ def affine_valid(
     A:Tensor,       # (2,2) content-moving matrix of the view (original -> view)
     shift=(0., 0.)  # (dx, dy) translation of the view, px
 )->Tensor:          # (H,W) bool in the original frame, True where the aligned map is fully backed by the image
-    "Validity mask of an affine view: pixels whose `unwarp`ed value mixes in no zero padding."
-    A = A.double(); Ai = torch.linalg.inv(A); s = torch.as_tensor(shift, dtype=torch.float64)
+    "Validity mask of an affine view: pixels whose `unwarp`ed value mixes in no zero padding (cached per size and warp)."
+    return _affine_valid(int(H), int(W), tuple(A.double().flatten().tolist()), tuple(float(v) for v in torch.as_tensor(shift).flatten().tolist())).clone()
+
+@lru_cache(maxsize=256)
+def _affine_valid(H, W, a, shift):
+    A = torch.tensor(a, dtype=torch.float64).view(2, 2); Ai = torch.linalg.inv(A); s = torch.tensor(shift, dtype=torch.float64)
     c = torch.tensor([(W-1)/2, (H-1)/2], dtype=torch.float64)
     inside = lambda u: ((u >= -_EPS) & (u <= 2*c + _EPS)).all(-1)  # within the pixel-centre box [0,W-1]x[0,H-1]
     ys, xs = torch.meshgrid(torch.arange(H, dtype=torch.float64), torch.arange(W, dtype=torch.float64), indexing='ij')

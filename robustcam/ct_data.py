@@ -220,11 +220,14 @@ def ct_split(
     csv='auto',              # split file to check or write; 'auto': `SPLIT_CSV` for the published release with default seed and fractions, else none
     limit:int|None=None,     # keep about this many images (smoke runs)
     scheme:str='slice',      # 'slice': split here, duplicate-aware; 'grouped': read the pseudo-patient split file
+    require_all:bool=True,   # False: `data_dir` may hold a subset of the release (e.g. only the test slices); the split comes from the file
 )->CTSplit:
     "Scan the release, split it, and check the split against (or write) the committed split file."
     if scheme not in SCHEMES: raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}.")
     scan = scan_release(data_dir)
-    if scheme == 'grouped': return _grouped_split(scan, GROUPED_SPLIT_CSV if csv == 'auto' else csv, limit, seed)
+    if scheme == 'grouped' or not require_all:
+        if csv == 'auto': csv = GROUPED_SPLIT_CSV if scheme == 'grouped' else SPLIT_CSV
+        return _split_from_file(scan, csv, limit, seed, scheme, require_all)
     df = split_records(scan.records, fracs, seed)
     digest = split_digest(df)
     if csv == 'auto':
@@ -259,21 +262,28 @@ def check_groups(
                          f"Put identical files in one group.")
     return df
 
-def _grouped_split(scan:Scan, csv, limit, seed)->CTSplit:
-    "The grouped split of `scan` from its file, checked against the release and for straddling groups."
-    if csv is None: raise ValueError("scheme='grouped' needs its split file (the groups come from the CT audit), got csv=None.")
+def _split_from_file(scan:Scan, csv, limit, seed, scheme, require_all)->CTSplit:
+    "A split read from its file and checked against the release: all files (`require_all`) or the files present."
+    if csv is None: raise ValueError(f"scheme={scheme!r} with require_all={require_all} needs a split file, got csv=None.")
     csv = Path(csv)
-    if not csv.exists(): raise FileNotFoundError(f"No grouped split at {csv}. It is written by the CT audit notebook "
-                                                 f"(nbs/21_ct_audit.ipynb); run that first, or use scheme='slice'.")
-    g = check_groups(read_split(csv), str(csv))
+    if not csv.exists():
+        raise FileNotFoundError(f"No split file at {csv}. " + ("The grouped split is written by the CT audit notebook (nbs/21_ct_audit.ipynb); "
+                                "run that first, or use scheme='slice'." if scheme == 'grouped' else "Run ct_split() once on the full release to write it."))
+    g = read_split(csv)
+    if scheme == 'grouped': check_groups(g, str(csv))
     rec = scan.records.set_index('path'); gi = g.set_index('path')
-    if missing := sorted(set(rec.index) - set(gi.index)): raise ValueError(f"{csv} lacks {len(missing)} image(s) of {scan.root}, e.g. {missing[:3]}; regenerate it for this release.")
-    if extra := sorted(set(gi.index) - set(rec.index)): raise ValueError(f"{csv} lists {len(extra)} image(s) not in {scan.root}, e.g. {extra[:3]}; regenerate it for this release.")
+    if extra := sorted(set(rec.index) - set(gi.index)): raise ValueError(f"{scan.root} holds {len(extra)} image(s) that {csv} does not list, e.g. {extra[:3]}; is this the IQ-OTH/NCCD release?")
     if changed := [p for p in rec.index if rec.sha256[p] != gi.sha256[p]]: raise ValueError(f"{len(changed)} image(s) of {scan.root} differ from {csv} (SHA-256), e.g. {changed[:3]}; the release changed: regenerate the file.")
-    df = scan.records.merge(g[['path', 'split', 'group']], on='path')
+    if missing := sorted(set(gi.index) - set(rec.index)):
+        if require_all: raise ValueError(f"{csv} lists {len(missing)} image(s) missing from {scan.root}, e.g. {missing[:3]}; "
+                                         f"pass require_all=False to use a partial copy of the release.")
+        warnings.warn(f"{len(missing)} of the {len(g)} images of {csv.name} are not under {scan.root} (a partial copy): "
+                      f"their rows are kept (column `present` False) and loading them fails.")
+    df = g.merge(scan.records[['path', 'width', 'height']], on='path', how='left')
+    df['present'] = df.path.isin(rec.index)
     digest = split_digest(g)
     if limit is not None: df = limit_records(df, limit, seed)
-    return CTSplit(scan.root, df.reset_index(drop=True), scan, digest, csv, limit, 'grouped')
+    return CTSplit(scan.root, df.reset_index(drop=True), scan, digest, csv, limit, scheme)
 
 # %% ../nbs/06_ct_data.ipynb #a78fb2da
 REPORT_SPLIT = pd.DataFrame({'images': [416, 120, 561, 1097], 'train': [251, 74, 333, 658], 'val': [83, 24, 112, 219],

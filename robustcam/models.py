@@ -13,6 +13,7 @@ import torch, torch.nn as nn
 import torchvision
 from torch import Tensor
 from .core import get_module
+from .validate import check_images
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ARCHS', 'Normalize', 'ArchSpec', 'WeightsUnavailable', 'LoadedModel',
@@ -183,10 +184,11 @@ def resolve_layers(model, layers)->list:
 @torch.no_grad()
 def predict(
     lm:LoadedModel,     # from `load_model`
-    x:Tensor,           # (N,3,H,W) images in [0,1]
+    x:Tensor,           # (N,3,H,W) images in [0,1], before normalisation (`lm.normalize` is applied here)
     batch_size:int=64
 )->Tensor:              # (N,K) softmax probabilities
     "Class probabilities of `[0,1]` images, batched."
+    x = check_images(x)  # round-off beyond [0,1] is clamped; normalised input is refused
     was = lm.model.training; lm.model.eval()
     try: return torch.cat([lm.model(lm.normalize(x[i:i+batch_size])).softmax(1) for i in range(0, len(x), batch_size)])
     finally: lm.model.train(was)

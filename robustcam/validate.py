@@ -38,7 +38,8 @@ def check_batch(
     if x.shape[0] == 0: raise ValueError("Empty batch: got 0 images; pass at least one image.")
     if channels is not None and x.shape[1] != channels:
         raise ValueError(f"The model expects {channels} input channels, got {x.shape[1]} (shape {tuple(x.shape)}); repeat greyscale images to 3 channels with `x.expand(-1,3,-1,-1)`.")
-    if not torch.isfinite(x).all(): raise ValueError("The images contain NaN or inf values.")
+    bad = 0 if torch.isfinite(x.sum()) else (~torch.isfinite(x)).sum().item()   # one reduction: NaN and inf propagate into the sum
+    if bad: raise ValueError(f"The images contain {bad} NaN or inf values.")
     return x
 
 def check_images(
@@ -63,7 +64,7 @@ def check_maps(
     if not isinstance(m, Tensor): raise TypeError(f"Expected {name} as a torch.Tensor of shape (...,H,W), got {type(m).__name__}.")
     if m.ndim < 2: raise ValueError(f"Expected {name} of shape (...,H,W), got shape {tuple(m.shape)}.")
     if not m.is_floating_point(): raise TypeError(f"Expected {name} as a float tensor, got dtype {m.dtype}.")
-    bad = (~torch.isfinite(m)).sum().item()
+    bad = 0 if torch.isfinite(m.sum()) else (~torch.isfinite(m)).sum().item()   # maps in [0,1] cannot overflow the sum
     if bad: raise ValueError(f"{name} contain {bad} NaN or inf values; explainers must return finite maps (constant or empty maps as zeros, e.g. via `normalize_maps`).")
     return m
 

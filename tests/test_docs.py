@@ -46,9 +46,11 @@ def _executed_nb():
 
 def test_lighten_and_render(tmp_path):
     src = tmp_path/'run.ipynb'; nbformat.write(_executed_nb(), src)
-    light = ds.lighten_nb(src, tmp_path/'executed'/'10_x.ipynb')
+    saved = tmp_path/'figures'/'curves.png'; saved.parent.mkdir(); saved.write_bytes(_PNG)
+    light = ds.lighten_nb(src, tmp_path/'executed'/'10_x.ipynb', [saved], tmp_path)
     assert 'base64' not in light.read_text() and 'iVBOR' not in light.read_text(), "images moved out of the notebook"
     assert (tmp_path/'executed'/'10_x_files'/'cell004_0.png').read_bytes() == _PNG
+    assert (tmp_path/'executed'/'10_x_files'/'fig_curves.png').read_bytes() == _PNG, "the run's saved figures come along"
     nb = nbformat.read(light, as_version=4)
     fm = ds.pop_frontmatter(nb); ds.prep_nb(nb)
     assert fm == {'title': 'Tiny', 'description': 'A test page.', 'output-file': 'tiny.html'}
@@ -60,7 +62,8 @@ def test_lighten_and_render(tmp_path):
     assert not re.search(r'<img[^>]+src="data:', page), "images are files, not base64"
     assert not re.search(r'<script[^>]+src="https?:', page), "no CDN script (MathJax, require.js)"
     imgs = re.findall(r'<img[^>]*src="([^"]+)"', page)
-    assert len(imgs) == 1 and imgs[0].startswith('tiny_files/') and (out/imgs[0]).read_bytes() == _PNG
+    assert len(imgs) == 2 and all(i.startswith('tiny_files/') and (out/i).read_bytes() == _PNG for i in imgs), imgs
+    assert 'Figures of this run' in page and 'figures/curves.png' in page
     assert '<math' in page and '$a^2$' not in page
 
 def test_experiments_found_by_glob():

@@ -1,4 +1,7 @@
-"30_eval_ct through papermill: a DenseNet-161 smoke run (random weights, a head from the 20_train_ct smoke run), and its bad-input errors."
+"""30_eval_ct through papermill: a DenseNet-161 smoke run (random weights, a head from the 20_train_ct smoke run), and its bad-input errors.
+
+The other bad inputs (lime_samples < 1, sanity_images = 1, ...) fail in `check_eval_params`, the notebook's first check,
+whose errors nbs/03e_evaluate.ipynb tests; RobustCAM over LIME's/SHAP's views (`fused_max_images`) is tested there on a tiny CNN."""
 import math, pandas as pd, pytest
 from conftest import need
 from robustcam.data import PROJECT_ROOT, dataset_path
@@ -35,7 +38,7 @@ def dn_head(tmp_path_factory):
 
 def test_eval_ct_densenet_smoke(dn_head, tmp_path):
     out = tmp_path/'out'
-    _run(tmp_path/'run.ipynb', arch='densenet161', checkpoint=str(dn_head), max_images=3, xai_max_images=3, lime_samples=8,
+    _run(tmp_path/'run.ipynb', arch='densenet161', checkpoint=str(dn_head), max_images=3, xai_max_images=3, fused_max_images=0, lime_samples=8,
          shap_samples=2, n_perturb=2, sanity_images=2, sanity_methods=['gradcam'], out_dir=str(out))
     t = pd.read_csv(out/'tables'/'metrics_table_test_densenet161.csv', keep_default_na=False, na_values=[''])
     assert set(t.family) == {'all', 'xai'}
@@ -70,7 +73,6 @@ def test_eval_ct_missing_checkpoint(tmp_path):
 
 @pytest.mark.parametrize('params,contains', [
     (dict(arch='densenet_161'), ["Unknown arch 'densenet_161'", "densenet161"]),
-    (dict(lime_samples=0), ["lime_samples must be an int >= 2"]),
     (dict(xai_max_images=500), ["xai_max_images: asked for 500 images, but the split has 219"]),
 ])
 def test_eval_ct_bad_params(tmp_path, params, contains):

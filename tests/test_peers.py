@@ -70,7 +70,7 @@ def test_other_cams_match_pytorch_grad_cam(which, attribution, peer, request):
     lm = request.getfixturevalue(which)
     x, t, _ = _cases(lm)
     r = gradcam(lm.model, x, lm.layers, targets=t, attribution=attribution)
-    assert not r.degenerate.any(), "degenerate maps would make the comparison vacuous"
+    assert r.degenerate.float().mean() <= 0.5, "mostly degenerate maps would make the comparison vacuous"
     for j, name in enumerate(lm.layers):
         with getattr(pytorch_grad_cam, peer)(model=lm.model, target_layers=[get_module(lm.model, name)]) as cam:
             ref = cam(input_tensor=x, targets=[ClassifierOutputTarget(int(c)) for c in t])
@@ -78,6 +78,8 @@ def test_other_cams_match_pytorch_grad_cam(which, attribution, peer, request):
             raw_ref = np.maximum(cam.get_cam_image(x, None, None, a, g, False), 0)
         torch.testing.assert_close(r.raw[j], torch.from_numpy(raw_ref).float(), rtol=1e-4, atol=1e-4 * float(raw_ref.max()))
         for n in range(len(x)):
+            if r.degenerate[n, j]:   # an all-negative weighted sum (e.g. Lite0's blocks.6 has no final activation): zero for both
+                assert raw_ref[n].max() == 0 and ref[n].max() < 1e-6; continue
             rho = np.corrcoef(r.maps[n, j].numpy().ravel(), ref[n].ravel())[0, 1]
             assert rho >= 0.999, f"{which} {name} {attribution} image {n}: Pearson r {rho:.5f} < 0.999"
     assert count_hooks(lm.model) == 0

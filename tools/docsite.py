@@ -236,9 +236,10 @@ def render_page(
     if out is not None:
         for rel, data in (res.get('outputs') or {}).items():
             (Path(out)/rel).parent.mkdir(parents=True, exist_ok=True); (Path(out)/rel).write_bytes(data)
+        extracted = set(res.get('outputs') or {})
         def local_img(m):
             src = unquote(m[2])
-            if re.match(r'^(data:|https?:|#)', src) or src.startswith(files + '/'): return m[0]
+            if re.match(r'^(data:|https?:|#)', src) or src in extracted: return m[0]
             p = (Path(img_path)/src).resolve()
             return m[1] + _copy_asset(p, Path(out), files) + m[3] if p.is_file() else m[0]
         body = re.sub(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', local_img, body)
@@ -313,6 +314,11 @@ def lighten_nb(
 # ---------------------------------------------------------------------------------------------------------------
 # The site
 
+def _rel(p:Path, root:Path)->str:
+    "`p` relative to `root` where it is inside it, else as it is."
+    p = Path(p)
+    return str(p.relative_to(root)) if p.is_absolute() and p.is_relative_to(root) else str(p)
+
 def _num(stem:str)->str:
     m = re.match(r'^(\d+[a-z]?)_', stem)
     return m[1] if m else ''
@@ -346,7 +352,7 @@ def build_site(
     errs = {}
     if run_proc: errs = proc_nbs([(src, dst) for _,src,dst,_ in entries], force=force, n_workers=n_workers)
     if errs:
-        msg = '\n'.join(f"{Path(s).relative_to(root)}: {e}" for s,e in errs.items())
+        msg = '\n'.join(f"{_rel(s, root)}: {e}" for s,e in errs.items())
         if strict: raise RuntimeError(f"Notebooks failed to process:\n{msg}")
         print(f"Warning: left out of the site, as these notebooks failed to process:\n{msg}")
     base = urljoin(cfg.doc_host or '', cfg.doc_baseurl or '').rstrip('/') + '/'
@@ -357,6 +363,9 @@ def build_site(
         href = (f"{s.stem}_{var}.html" if var else f"{s.stem}.html") if var is not None else \
                str(Path(fm.get('output-file') or s.stem).with_suffix('.html'))
         title = str(fm.get('title') or s.stem) + (f" ({var})" if var else '')
+        if any(href == d[4] for d in docs):  # two notebooks, one page name (e.g. 06e_ct_audit and 21_ct_audit)
+            print(f"Warning: {s.name} and another notebook both make {href}; this one becomes {s.stem}.html")
+            href = f"{s.stem}.html"
         docs.append((s, src, nb, fm, href, title, var))
     pages = {}
     for s,_,_,_,href,_,var in docs: pages.setdefault(s.stem, href)
@@ -370,7 +379,7 @@ def build_site(
             note = (f"No executed copy of a full run is committed yet (<code>{RUNS}/{s.stem}*.ipynb</code>), so this "
                     f"page shows the code without its results: run <code>make reproduce</code>.")
         elif var is not None:
-            note = f"Executed copy of a full run: <code>{src.relative_to(root)}</code>."
+            note = f"Executed copy of a run: <code>{_rel(src, root)}</code>."
         page = render_page(prep_nb(nb, base, pages), title, fm.get('description', ''), nav_html(nav, href, cfg.title),
                            src.parent, cfg.title, out=out, href=href, note=note, strict=strict)
         (out/href).write_text(page, encoding='utf-8')
