@@ -162,8 +162,9 @@ def split_cache(
     from robustcam.ct_data import SPLITS
     if len(feats) != len(df): raise ValueError(f"Expected one feature row per slice: {len(feats)} features, {len(df)} slices.")
     if bad := sorted(set(df[col]) - set(SPLITS)): raise ValueError(f"Column {col!r} holds {bad}, not split names {SPLITS}.")
-    m = {s: (df[col] == s).to_numpy() for s in SPLITS}
-    return FeatureCache(arch, {s: feats[m[s]] for s in SPLITS}, {s: torch.tensor(df.label.to_numpy()[m[s]], dtype=torch.long) for s in SPLITS},
+    m = {s: np.array(df[col] == s) for s in SPLITS}                      # writable copies (pandas may hand out read-only views)
+    y = np.array(df.label, dtype=np.int64)
+    return FeatureCache(arch, {s: feats[torch.from_numpy(m[s])] for s in SPLITS}, {s: torch.from_numpy(y[m[s]]) for s in SPLITS},
                         {s: df.path[m[s]].tolist() for s in SPLITS}, size, fit, 0.)
 
 def cached(

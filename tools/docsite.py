@@ -297,14 +297,11 @@ def lighten_nb(
             o.data = {'text/markdown': f"![{o.data.get('text/plain', '').strip()}]({files.name}/{name})",
                       'text/plain': o.data.get('text/plain', '')}
             o.metadata = {}
-    if figures:
-        files.mkdir(parents=True, exist_ok=True)
+    if figures:  # referenced where they are (results/figures/...), not copied: git keeps one copy
         md = ["## Figures of this run", "The figures this run saved (beside the tables and figures shown above)."]
         for f in map(Path, figures):
-            name = f"fig_{f.name}"
-            shutil.copyfile(f, files/name)
             cap = str(f.relative_to(root)) if root and f.is_relative_to(root) else f.name
-            md.append(f"![{cap}]({files.name}/{name})\n\n`{cap}`")
+            md.append(f"![{cap}]({Path(os.path.relpath(f.resolve(), dst.parent.resolve())).as_posix()})\n\n`{cap}`")
         nb.cells.append(nbformat.v4.new_markdown_cell('\n\n'.join(md)))
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(dst.name + '.part')

@@ -195,7 +195,7 @@ if R.has(a):
     for i, r in t.iterrows():
         w = dict(arch=r.arch, split=r.split)
         md(f"With the {R.v(a, w, 'split')} split ({R.v(a, w, 'n_train', 'd')} / {R.v(a, w, 'n_val', 'd')} / {R.v(a, w, 'n_test', 'd')} "
-           f"training, validation and test slices; the report: {rep('exp2.n_train')} / {rep('exp2.n_val')} / {rep('exp2.n_test')}), "
+           f"training, validation and test slices" + (f"; the report: {rep('exp2.n_train')} / {rep('exp2.n_val')} / {rep('exp2.n_test')}" if r.split == 'slice' else '') + "), "
            f"{R.v(a, w, 'arch')} reaches a validation accuracy of {R.v(a, w, 'val_acc')} and a test weighted F1 of "
            f"{R.v(a, w, 'test_weighted_f1')} (best epoch {R.v(a, w, 'best_epoch', 'd')} of {R.v(a, w, 'epochs', 'd')}). The report's closest "
            f"architecture, EfficientNet-B0, had {rep('exp2.efficientnet_b0.val_acc')} and {rep('exp2.efficientnet_b0.test_weighted_f1')}: ours is "

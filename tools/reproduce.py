@@ -121,8 +121,9 @@ def reproduce(
         t = time.time()
         try: run_stage(st, out)
         except BaseException as e:
-            msg = str(e).strip().splitlines()
-            why = next((l for l in reversed(msg) if re.match(r'^\w*(Error|Exception)\b', l)), msg[-1] if msg else type(e).__name__)
+            if hasattr(e, 'ename'): why = f"{e.ename}: {e.evalue}"   # papermill: the error raised in the notebook
+            else: why = f"{type(e).__name__}: {e}"
+            why = ' '.join(why.split())
             log(f"[{i}/{len(sts)}] {st.name:<32} FAILED after {time.time()-t:7.1f} s: {why}")
             log(f"total {time.time()-t_all:.1f} s; stopped at stage {st.name!r}; results of earlier stages are kept in {out}")
             raise SystemExit(f"reproduce failed at stage {st.name!r}: {why}") from e
