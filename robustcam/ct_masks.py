@@ -18,14 +18,15 @@ from .ct_data import FITS, fit_square, _grey
 from .metrics import localisation_accuracy
 
 # %% auto #0
-__all__ = ['SEG_SIZE', 'SIGMA', 'OPEN_R', 'CLOSE_R', 'MIN_PART', 'HULL_BELOW', 'WALL', 'foreground', 'fake_slice', 'body_mask',
-           'lung_mask', 'fit_mask', 'segment_slice', 'release_masks', 'offbody_share', 'mask_gallery']
+__all__ = ['SEG_SIZE', 'SIGMA', 'OPEN_R', 'CLOSE_R', 'CORE_R', 'MIN_PART', 'HULL_BELOW', 'WALL', 'foreground', 'fake_slice',
+           'body_mask', 'lung_mask', 'fit_mask', 'segment_slice', 'release_masks', 'offbody_share', 'mask_gallery']
 
 # %% ../nbs/06a_ct_masks.ipynb #daecd596
 SEG_SIZE = 256      # working scale: the slice is decoded so that its short side is about this
 SIGMA = 2.0         # Gaussian smoothing (px at the working scale) that merges soft-tissue speckle
 OPEN_R = 2          # opening radius removing speckle and thin lines (px)
 CLOSE_R = 10        # closing radius sealing the body's outline (px)
+CORE_R = 5          # opening radius that finds the body's parts, cutting thin bridges to the table (px)
 MIN_PART = 0.002    # a component joins the body if it is at least this fraction of the image
 HULL_BELOW = 0.6    # use the convex hull when the filled body is under this fraction of it
 WALL = 0.06         # in a hull body, lungs start this fraction of the body's size (sqrt of area) inside its edge
@@ -89,11 +90,12 @@ def _hull_area(m:np.ndarray)->float:
     try: return float(ConvexHull(pts).volume)
     except Exception: return float(m.sum())   # degenerate (a line)
 
-def _body(fg:np.ndarray, open_r=OPEN_R, close_r=CLOSE_R, min_part=MIN_PART, hull_below=HULL_BELOW)->tuple:
+def _body(fg:np.ndarray, open_r=OPEN_R, close_r=CLOSE_R, min_part=MIN_PART, hull_below=HULL_BELOW, core_r=CORE_R)->tuple:
     "(body mask, whether it is the convex hull) from a slice's foreground; see `body_mask`."
     H, W = fg.shape
     op = _open(fg, open_r)
-    lab, sizes, boxes = _parts(op)
+    core = _open(op, core_r)                                      # cuts thin bridges, e.g. the table's arc touching the arms
+    lab, sizes, boxes = _parts(core)
     if not len(sizes) or sizes.max() < min_part * H * W:
         raise ValueError(f"No body found: the largest foreground region is {int(sizes.max()) if len(sizes) else 0} px, under "
                          f"{min_part:.1%} of the {H}x{W} slice. Is this a CT slice (tissue brighter than air)?")
@@ -110,7 +112,7 @@ def _body(fg:np.ndarray, open_r=OPEN_R, close_r=CLOSE_R, min_part=MIN_PART, hull
         if r.start >= bottom - 2: continue                               # entirely below the body: table, head rest
         if c.stop - c.start >= W / 2 and r.stop > bottom: continue       # wide and reaching below the body: the table's arc
         keep.append(k)
-    union = np.isin(lab, np.array(keep) + 1)
+    union = _dilate(np.isin(lab, np.array(keep) + 1), core_r) & op  # give back what the core opening shaved off
     filled = ndi.binary_fill_holes(_close(union, close_r))
     if filled.sum() >= hull_below * _hull_area(union): return filled, False
     return morphology.convex_hull_image(union), True
@@ -118,11 +120,11 @@ def _body(fg:np.ndarray, open_r=OPEN_R, close_r=CLOSE_R, min_part=MIN_PART, hull
 def body_mask(
     g:np.ndarray,            # (H,W) greyscale slice, 0-255
     fg:np.ndarray|None=None, # its `foreground` (computed if None)
-    sigma:float=SIGMA, open_r:int=OPEN_R, close_r:int=CLOSE_R, min_part:float=MIN_PART, hull_below:float=HULL_BELOW,
+    sigma:float=SIGMA, open_r:int=OPEN_R, close_r:int=CLOSE_R, min_part:float=MIN_PART, hull_below:float=HULL_BELOW, core_r:int=CORE_R,
 )->np.ndarray:               # (H,W) bool
     "The patient's cross-section: largest foreground component and its large neighbours, minus table-like parts, closed and filled (or their convex hull)."
     fg = foreground(g, sigma) if fg is None else fg
-    return _body(fg, open_r, close_r, min_part, hull_below)[0]
+    return _body(fg, open_r, close_r, min_part, hull_below, core_r)[0]
 
 # %% ../nbs/06a_ct_masks.ipynb #8fc534ef
 def lung_mask(

@@ -26,19 +26,19 @@ def _fails(tmp_path, contains, **params):
 
 @pytest.fixture(scope='module')
 def dn_head(tmp_path_factory):
-    "A DenseNet-161 head on random backbone weights, trained for one epoch on ~30 images by 20_train_ct."
+    "A DenseNet-161 head on random backbone weights, trained for one epoch on ~12 images by 20_train_ct."
     need(_have_data(), "IQ-OTH/NCCD not found (set ROBUSTCAM_DATA)")
     pm = pytest.importorskip('papermill')
     d = tmp_path_factory.mktemp('dn')
     pm.execute_notebook(str(PROJECT_ROOT/'nbs'/'20_train_ct.ipynb'), str(d/'train.ipynb'), progress_bar=False,
-                        parameters=dict(arch='densenet161', weights='random', limit=30, epochs=1, out_dir=str(d)))
+                        parameters=dict(arch='densenet161', weights='random', limit=12, epochs=1, out_dir=str(d)))
     ck = d/'checkpoints'/'densenet161_iqothnccd.pth'
     assert ck.exists()
     return ck
 
 def test_eval_ct_densenet_smoke(dn_head, tmp_path):
     out = tmp_path/'out'
-    _run(tmp_path/'run.ipynb', arch='densenet161', checkpoint=str(dn_head), max_images=3, xai_max_images=3, fused_max_images=0, lime_samples=8,
+    _run(tmp_path/'run.ipynb', arch='densenet161', checkpoint=str(dn_head), max_images=3, xai_max_images=3, fused_max_images=0, lime_samples=8, batch_size=6,
          shap_samples=2, n_perturb=2, sanity_images=2, sanity_methods=['gradcam'], out_dir=str(out))
     t = pd.read_csv(out/'tables'/'metrics_table_test_densenet161.csv', keep_default_na=False, na_values=[''])
     assert set(t.family) == {'all', 'xai'}
