@@ -25,7 +25,7 @@ def setup(tmp_path_factory):
     "A local Ray cluster, the inputs, and the outputs of a local run with one torch thread (as each actor has)."
     d = tmp_path_factory.mktemp('ray')
     save_samples(d/'in', NAMES)
-    try: connect(None, num_cpus=2)
+    try: connect(None, num_cpus=2, attempts=2)
     except RuntimeError as e:   # Ray's node agents must start within a fixed 15 s; seen to fail at load average 20 on 2 cores
         if 'timed out during startup' in str(e): pytest.skip(f'Ray could not start a local node on this overloaded machine: {e}')
         raise

@@ -125,3 +125,14 @@ def test_quarto_render(tmp_path):
     if not shutil.which('quarto'): pytest.skip("Quarto is not installed: the nbconvert HTML build is the one tested")
     h = paper.build_paper(ROOT/'results', tmp_path, quarto=True)
     assert (tmp_path/'paper_quarto.html').exists() and (tmp_path/'paper_quarto.pdf').exists()
+
+def test_missing_tables_render_placeholders(tmp_path):
+    "Built from a results folder that lacks most tables, the manuscript says what is missing instead of crashing."
+    res = tmp_path/'results'; (res/'tables').mkdir(parents=True)
+    (res/'tables'/'architecture_comparison.csv').write_text((ROOT/'results'/'tables'/'architecture_comparison.csv').read_text())
+    h = paper.build_paper(res, tmp_path/'out', quarto=False)
+    s = BeautifulSoup(h.read_text(), 'html.parser')
+    miss = {m['data-missing'] for m in s.select('[data-missing]')}
+    assert {'imagenet_stability_<arch>_summary.csv', 'metrics_table_test.csv', 'classification_report.csv'} <= miss, miss
+    assert s.select('table.gen-table[data-src="tables/architecture_comparison.csv"]'), "what exists is still shown"
+    assert check_values(s, res) == [] and hand_typed(s) == []
