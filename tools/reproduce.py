@@ -28,7 +28,7 @@ __all__ = ['SMOKE', 'SPLITS', 'Stage', 'stages', 'run_stage', 'reproduce', 'main
 SMOKE = dict(n_images=2, n_perturb=2,                                  # 10_exp_imagenet
              epochs=2, limit=60,                                       # 20_train_ct
              max_images=3, xai_max_images=3, fused_max_images=0, lime_samples=20, shap_samples=20,
-             sanity_images=2)                                          # 30_eval_ct
+             sanity_images=2, sanity_methods=['gradcam'])             # 30_eval_ct
 SPLITS = ('slice', 'grouped')
 
 class Stage:
