@@ -104,6 +104,7 @@ def similarity(
 )->np.ndarray:              # (N,) float64
     "Similarity of each pair of maps: Spearman rho (signed or absolute), SSIM or HOG Pearson of the absolute maps."
     check_maps(a, 'a'); check_maps(b, 'b')
+    a, b = a.detach().cpu(), b.detach().cpu()  # maps may come from a GPU run
     if a.shape != b.shape or a.ndim != 3: raise ValueError(f"Expected two stacks of maps (N,H,W) of the same shape, got {tuple(a.shape)} and {tuple(b.shape)}.")
     if measure == 'spearman': return spearman(a, b).numpy()
     if measure == 'spearman_abs': return spearman(a.abs(), b.abs()).numpy()
@@ -117,7 +118,7 @@ def discrete_entropy(
     n_bins:int=100    # equal-width bins between each map's min and max of |a|
 )->np.ndarray:        # (N,) float64, nats
     "Complexity of each map: the entropy of the histogram of its absolute values (Quantus's `discrete_entropy`)."
-    return np.array([scipy.stats.entropy(np.histogram(np.abs(m), bins=n_bins)[0]) for m in a.double().numpy()])
+    return np.array([scipy.stats.entropy(np.histogram(np.abs(m), bins=n_bins)[0]) for m in a.detach().double().cpu().numpy()])
 
 # %% ../nbs/03d_sanity.ipynb #442ea8e8
 @dataclass
