@@ -19,7 +19,7 @@ from .metrics import localisation_accuracy
 
 # %% auto #0
 __all__ = ['SEG_SIZE', 'SIGMA', 'OPEN_R', 'CLOSE_R', 'CORE_R', 'MIN_PART', 'HULL_BELOW', 'WALL', 'foreground', 'fake_slice',
-           'body_mask', 'lung_mask', 'fit_mask', 'segment_slice', 'release_masks', 'offbody_share', 'mask_gallery']
+           'body_mask', 'lung_mask', 'fit_mask', 'segment_slice', 'release_masks', 'mask_gallery']
 
 # %% ../nbs/06a_ct_masks.ipynb #daecd596
 SEG_SIZE = 256      # working scale: the slice is decoded so that its short side is about this
@@ -194,14 +194,6 @@ def release_masks(
     body, lungs = torch.empty(len(paths), size, size, dtype=torch.bool), torch.empty(len(paths), size, size, dtype=torch.bool)
     for i, (b, l) in enumerate(parts): body[i::k], lungs[i::k] = torch.from_numpy(b), torch.from_numpy(l)
     return dict(body=body, lungs=lungs)
-
-# %% ../nbs/06a_ct_masks.ipynb #ff027cbe
-def offbody_share(
-    maps:Tensor,   # (N,M,H,W) non-negative maps
-    body:Tensor,   # (N,H,W) bool body masks in the maps' frame; None: NaN
-)->Tensor:         # (N,M) float64 in [0,1]
-    "Share of each map's mass outside the body mask (table, air, padding): the shortcut alarm."
-    return 1 - localisation_accuracy(maps, body)
 
 # %% ../nbs/06a_ct_masks.ipynb #c97103af
 def mask_gallery(

@@ -17,8 +17,9 @@ from .validate import check_images, check_maps, check_valid, check_k, check_same
 # %% auto #0
 __all__ = ['METRICS', 'HIGHER_IS_BETTER', 'BLUR_SIGMA', 'FAITH_KS', 'ConstantMapWarning', 'n_top', 'topk_mask', 'topk_iou',
            'pearson', 'spearman', 'deletion_baseline', 'delete_topk', 'model_logits', 'deletion_logits', 'faithfulness',
-           'faithfulness_from_logits', 'localisation_accuracy', 'consistency_iou', 'fidelity', 'fidelity_from_logits',
-           'noise_stability', 'consistency_pearson', 'view_variance', 'pairwise_iou', 'pairwise_spearman']
+           'faithfulness_from_logits', 'localisation_accuracy', 'offbody_share', 'consistency_iou', 'fidelity',
+           'fidelity_from_logits', 'noise_stability', 'consistency_pearson', 'view_variance', 'pairwise_iou',
+           'pairwise_spearman']
 
 # %% ../nbs/03_metrics.ipynb #17366ab5
 METRICS = ('Faith', 'LocAcc', 'Consist', 'Fid', 'Stab', 'Cons', 'Var', 'IoU_k', 'Spear')
@@ -275,6 +276,14 @@ def localisation_accuracy(
     empty = ~masks.flatten(1).any(1)
     if empty.any(): warnings.warn(f"{empty.sum().item()} of {N} masks are empty: LocAcc is NaN for them.", stacklevel=2)
     return torch.where(empty[:, None].to(out.device), torch.nan, out)
+
+# %% ../nbs/03_metrics.ipynb #0ffb0d01
+def offbody_share(
+    maps:Tensor,   # (N,M,H,W) non-negative maps
+    body:Tensor=None, # (N,H,W) bool body masks in the maps' frame; None: NaN
+)->Tensor:         # (N,M) float64 in [0,1]
+    "Share of each map's mass outside the body mask (table, air, padding): the shortcut alarm."
+    return 1 - localisation_accuracy(maps, body)
 
 # %% ../nbs/03_metrics.ipynb #0329475d
 def _check_aligned(maps, aligned, valid):

@@ -16,7 +16,7 @@ from .core import normalize_maps
 from .augment import View, affine_view, apply_views, unwarp
 from .validate import check_images, check_maps, check_k, check_targets, check_labels
 from .explainers import run_explainer
-from .metrics import (ConstantMapWarning, FAITH_KS, model_logits, deletion_logits, faithfulness_from_logits, fidelity_from_logits,
+from .metrics import (offbody_share, ConstantMapWarning, FAITH_KS, model_logits, deletion_logits, faithfulness_from_logits, fidelity_from_logits,
     localisation_accuracy, consistency_iou, noise_stability, consistency_pearson, view_variance, pairwise_iou, pairwise_spearman)
 
 # %% auto #0
@@ -145,13 +145,24 @@ def perturbation_stability(
     return pd.concat(frames, ignore_index=True)
 
 # %% ../nbs/03a_protocol.ipynb #4eddba6e
+def _check_masks(masks, x):
+    "`compute_all_metrics`' masks as a dict {'lungs'?, 'body'?} of (N,H,W) masks, checked before any work."
+    if masks is None: return {}
+    if isinstance(masks, Tensor): masks = {'lungs': masks}
+    if not isinstance(masks, dict) or not masks or set(masks) - {'lungs', 'body'}:
+        raise ValueError(f"masks must be an (N,H,W) tensor or a dict with keys 'lungs' and/or 'body', got {sorted(masks) if isinstance(masks, dict) else type(masks).__name__}.")
+    for key, m in masks.items():
+        try: localisation_accuracy(torch.zeros(len(x), 1, *x.shape[-2:], device=x.device), m)
+        except ValueError as err: raise ValueError(f"masks[{key!r}]: {err}") from None
+    return masks
+
 def compute_all_metrics(
     model:nn.Module,          # classifier returning logits
     x:Tensor,                 # (N,3,H,W) images in [0,1]
     explainer,                # callable (x, targets) -> maps, see the protocol
     targets=None,             # (N,) classes to explain; None: the model's top-1
     labels=None,              # (N,) true classes for `Fid`; None: Fid is NaN
-    masks:Tensor=None,        # (N,H,W) bool ground-truth masks for `LocAcc`; None: NaN
+    masks=None,               # (N,H,W) bool masks for `LocAcc`, or a dict {'lungs': (N,H,W), 'body': (N,H,W)} (either key optional): LocAcc from 'lungs', `OffBody` column from 'body'; None: LocAcc NaN
     normalize:nn.Module=None, # maps [0,1] images to the model's input
     n_perturb:int=5,          # P, perturbed and noisy copies per image
     k:float=0.2,              # top fraction of Consist, Fid and IoU_k
@@ -161,16 +172,16 @@ def compute_all_metrics(
     perturbations:Perturbations=None, # use these instead of drawing `n_perturb` with `seed`
     batch_size:int=64,        # images per forward pass
     explain_batch:int=16      # images per explainer call
-)->pd.DataFrame:              # one row per image and map: image, method, layer, target, then the nine keys
+)->pd.DataFrame:              # one row per image and map: image, method, layer, target, the nine keys[, OffBody]
     "The nine metrics of an explainer on a batch of images, from one stacked explainer run and chunked forwards."
     x, normalize, k, pert, lg, t = _setup(model, x, explainer, targets, normalize, n_perturb, k, seed, perturbations, batch_size)
     ks = [check_k(kk, 'each k in ks') for kk in ks]
     y = check_labels(labels, len(x), lg.shape[1], lg.device)
-    if masks is not None: localisation_accuracy(torch.zeros(len(x), 1, *x.shape[-2:], device=x.device), masks)  # check the masks before any work
+    masks = _check_masks(masks, x)
     P = len(pert)
     per = max(1, explain_batch // (1 + 2 * P))     # images per step: one explainer call each, memory bounded for any N
     return pd.concat([_all_metrics(model, normalize, explainer, x[i:i + per], t[i:i + per], lg[i:i + per], None if y is None else y[i:i + per],
-                                   None if masks is None else masks[i:i + per], pert, k, ks, baseline, batch_size, explain_batch, i)
+                                   {key: m[i:i + per] for key, m in masks.items()}, pert, k, ks, baseline, batch_size, explain_batch, i)
                       for i in range(0, len(x), per)], ignore_index=True)
 
 def _all_metrics(model, normalize, explainer, x, t, lg, y, masks, pert, k, ks, baseline, batch_size, explain_batch, offset):
@@ -193,5 +204,7 @@ def _all_metrics(model, normalize, explainer, x, t, lg, y, masks, pert, k, ks, b
         st, sv = e.views.transpose(1, 2), e.valid.transpose(1, 2)          # (N,M,V,H,W)
         var, iou, spear = view_variance(st, sv), pairwise_iou(st, sv, k), pairwise_spearman(st, sv)
     else: var = iou = spear = torch.full((N, M), torch.nan, dtype=torch.float64, device=S.device)
-    return _frame(e, t, dict(Faith=faith, LocAcc=localisation_accuracy(S, masks), Consist=consistency_iou(S, aligned, valid, k),
-                             Fid=fid, Stab=noise_stability(S, noisy), Cons=consistency_pearson(S, aligned, valid), Var=var, IoU_k=iou, Spear=spear), offset)
+    cols = dict(Faith=faith, LocAcc=localisation_accuracy(S, masks.get('lungs')), Consist=consistency_iou(S, aligned, valid, k),
+                Fid=fid, Stab=noise_stability(S, noisy), Cons=consistency_pearson(S, aligned, valid), Var=var, IoU_k=iou, Spear=spear)
+    if 'body' in masks: cols['OffBody'] = offbody_share(S, masks['body'])
+    return _frame(e, t, cols, offset)
