@@ -141,7 +141,10 @@ def test_internal_links_resolve(site, crawl):
 
 def test_images_load(crawl):
     imgs = [(p, *i) for p, info in crawl.items() for i in info['imgs']]
-    assert imgs, "no images on the site at all"
+    if not imgs and not any(ds.find_runs(p.stem) for p in (ROOT/'nbs').glob('*.ipynb') if ds.is_experiment(p)):
+        pytest.skip(f"no images on the site: they come with the experiments' executed copies ({ds.RUNS}/, written by "
+                    "`make reproduce`), and none is present")
+    assert imgs, "no images on the site at all, though executed experiment copies exist"
     bad = [i for i in imgs if not (i[2] and i[3] > 0 and i[4] > 0)]
     assert not bad, bad
     assert not [i for i in imgs if i[1].startswith('data:')], "images are files, not base64 blobs"
@@ -207,10 +210,11 @@ def test_experiment_pages_show_results(site, crawl):
         runs = ds.find_runs(p.stem)
         if not runs:
             without.append(p.stem)
-            page = f"{p.stem}.html"
-            assert page in crawl, f"{p.stem} has neither an executed copy nor a source page"
-            assert 'No executed copy' in crawl[page]['text'] and 'make reproduce' in crawl[page]['text'], \
-                f"{page} shows code without results but does not say so"
+            cands = [f"{p.stem}.html", re.sub(r'^\d+[a-z]?_', '', p.stem) + '.html']
+            pages = [c for c in cands if c in crawl and f"{p.stem}*.ipynb" in crawl[c]['text']]
+            assert pages, f"{p.stem} has neither an executed copy nor a source page that names it, among {cands}"
+            assert 'No executed copy' in crawl[pages[0]]['text'] and 'make reproduce' in crawl[pages[0]]['text'], \
+                f"{pages[0]} shows code without results but does not say so"
             continue
         for r in runs:
             page = f"{p.stem}_{ds._variant(r, p.stem)}.html" if r.stem != p.stem else f"{p.stem}.html"

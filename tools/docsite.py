@@ -87,7 +87,12 @@ def proc_nbs(
     "Process the notebooks in `todo` that changed since their processed copy, in parallel; return the failures."
     from fastcore.parallel import parallel
     todo = [(Path(s), Path(d)) for s,d in todo]
-    todo = [(s,d) for s,d in todo if force or not d.exists() or d.stat().st_mtime < s.stat().st_mtime]
+    # A processed copy is stale when its notebook changed, and also when the symbol index did: nbdev writes the
+    # backtick links (`FeatureCache` -> train.html#featurecache) at processing time, so a symbol that moved to
+    # another module would otherwise keep linking to its old page.
+    idx = [ROOT/'robustcam'/'_modidx.py', Path(__file__)]
+    t_idx = max((f.stat().st_mtime for f in idx if f.exists()), default=0)
+    todo = [(s,d) for s,d in todo if force or not d.exists() or d.stat().st_mtime < max(s.stat().st_mtime, t_idx)]
     if n_workers is None: n_workers = min(len(todo), os.cpu_count() or 1)
     if str(ROOT/'tools') not in sys.path: sys.path.insert(0, str(ROOT/'tools'))
     from docsite import _proc_one  # by its importable name, also when this file runs as `__main__` (spawned workers)
