@@ -110,6 +110,8 @@ def fix_md(
     "Markdown without pandoc-only syntax (`{...}` attributes, `:::` fences) and with links to this site made relative."
     s = re.sub(r'(\]\([^)\s]*\))\{[^}\n]*\}', r'\1', s)
     s = re.sub(r'(?m)^:::.*\n?', '', s)
+    # nbdev links private names too (they are in _modidx), but `show_doc` gives them no entry: keep the name, no link
+    s = re.sub(r'\[(`_\w[\w.]*`)\]\([^)\s]*#_[\w.-]*\)', r'\1', s)
     if base: s = s.replace(base, '')
     return re.sub(r'\]\(([\w./-]+?)\.ipynb', lambda m: f"]({(pages or {}).get(Path(m[1]).name, m[1]+'.html')}", s)
 
