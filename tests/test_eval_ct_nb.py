@@ -1,4 +1,7 @@
-"""30_eval_ct through papermill: a DenseNet-161 smoke run (random weights, a head from the 20_train_ct smoke run), and its bad-input errors.
+"""30_eval_ct through papermill: smoke runs and the bad-input errors.
+
+In `make test`: EfficientNet-Lite0 with the committed head, 3 images. Marked `slow` (`pytest -m slow tests/test_eval_ct_nb.py`,
+about 10 min on 2 cores): DenseNet-161 with random weights and a head from the 20_train_ct smoke run, the `-p arch densenet161` path.
 
 The other bad inputs (lime_samples < 1, sanity_images = 1, ...) fail in `check_eval_params`, the notebook's first check,
 whose errors nbs/03e_evaluate.ipynb tests; RobustCAM over LIME's/SHAP's views (`fused_max_images`) is tested there on a tiny CNN."""
@@ -36,17 +39,16 @@ def dn_head(tmp_path_factory):
     assert ck.exists()
     return ck
 
-def test_eval_ct_densenet_smoke(dn_head, tmp_path):
+def _smoke(tmp_path, arch, checkpoint, layers, tag, **extra):
     out = tmp_path/'out'
-    _run(tmp_path/'run.ipynb', arch='densenet161', checkpoint=str(dn_head), max_images=3, xai_max_images=3, fused_max_images=0, lime_samples=8, batch_size=6,
-         shap_samples=2, n_perturb=2, sanity_images=2, sanity_methods=['gradcam'], out_dir=str(out))
-    t = pd.read_csv(out/'tables'/'metrics_table_test_densenet161.csv', keep_default_na=False, na_values=[''])
+    _run(tmp_path/'run.ipynb', arch=arch, checkpoint=str(checkpoint), out_dir=str(out), **extra)
+    t = pd.read_csv(out/'tables'/f'metrics_table_{tag}.csv', keep_default_na=False, na_values=[''])
     assert set(t.family) == {'all', 'xai'}
     a, x = t[t.family == 'all'], t[t.family == 'xai']
-    assert set(a.layer) == {'features.denseblock3', 'features.denseblock4'}
+    assert set(a.layer) == set(layers)
     assert set(a.method) == {'gradcam', 'robustcam-mean', 'robustcam-median'}
     assert {'lime', 'shap', 'vote', 'gradcam', 'robustcam-mean'} <= set(x.method)
-    assert (t.n == 3).all() and (t.arch == 'densenet161').all()
+    assert (t.n == 3).all() and (t.arch == arch).all()
     assert {'Faith', 'LocAcc', 'Consist', 'Fid', 'Stab', 'Cons', 'OffBody', 'Var', 'IoU_k', 'Spear'} <= set(t.measure)
     # Group C only for multi-view methods; every metric of Group A/B finite for every method
     assert t[t.measure.isin(['Var', 'IoU_k', 'Spear'])].method.str.startswith('robustcam').all()
@@ -55,18 +57,31 @@ def test_eval_ct_densenet_smoke(dn_head, tmp_path):
     grp_c = t.measure.isin(['Var', 'IoU_k', 'Spear'])   # Grad-CAM has none: RobustCAM's are reported unpaired
     assert t[t.method == 'gradcam'].mean_diff.isna().all() and t[(t.method != 'gradcam') & ~grp_c].mean_diff.notna().all()
     assert t[grp_c].p_wilcoxon.isna().all() and t[grp_c]['mean'].notna().all()
-    per = pd.read_csv(out/'tables'/'eval_ct_per_image_test_densenet161.csv')
+    per = pd.read_csv(out/'tables'/f'eval_ct_per_image_{tag}.csv')
     assert per.image.nunique() == 3 and per.OffBody.between(0, 1).all()
-    ag = pd.read_csv(out/'tables'/'eval_ct_agreement_test_densenet161.csv')
+    ag = pd.read_csv(out/'tables'/f'eval_ct_agreement_{tag}.csv')
     assert ag.IoU_k_mean.between(0, 1).all() and ag.Spear_mean.between(-1, 1).all() and (ag.n == 3).all()
-    cl = pd.read_csv(out/'tables'/'eval_ct_claims_test_densenet161.csv')
+    cl = pd.read_csv(out/'tables'/f'eval_ct_claims_{tag}.csv')
     assert cl.claim.str.contains('SHAP is the most faithful').any() and cl.claim.str.contains('fidelity is negative').any()
-    san = pd.read_csv(out/'tables'/'eval_ct_sanity_test_densenet161.csv')
+    san = pd.read_csv(out/'tables'/f'eval_ct_sanity_{tag}.csv')
     assert len(san) and set(san.method) >= {'gradcam'}
-    figs = [p.name for p in (out/'figures'/'qualitative').glob('densenet161_slice_test_*.png')]
+    figs = [p.name for p in (out/'figures'/'qualitative').glob(f'{arch}_slice_test_*.png')]
     assert figs and all((out/'figures'/'qualitative'/f).stat().st_size > 0 for f in figs)
-    assert list((out/'figures'/'quantitative').glob('densenet161_slice_test_metrics_*.png'))
+    assert list((out/'figures'/'quantitative').glob(f'{arch}_slice_test_metrics_*.png'))
     assert (out/'mlflow.db').stat().st_size > 0
+
+SMOKE = dict(max_images=3, xai_max_images=3, fused_max_images=0, lime_samples=8, shap_samples=2, n_perturb=2, sanity_images=2, sanity_methods=['gradcam'])
+
+def test_eval_ct_lite0_smoke(tmp_path):
+    "The default architecture with its committed head (what `make reproduce` evaluates), 3 images."
+    need(_have_data(), "IQ-OTH/NCCD not found (set ROBUSTCAM_DATA)")
+    ck = PROJECT_ROOT/'results'/'checkpoints'/'efficientnet_lite0_iqothnccd.pth'
+    _smoke(tmp_path, 'efficientnet_lite0', ck, ['blocks.4', 'blocks.6', 'bn2'], 'test', **SMOKE)
+
+@pytest.mark.slow
+def test_eval_ct_densenet_smoke(dn_head, tmp_path):
+    "The user's `-p arch densenet161` path: random backbone weights, a head from the 20_train_ct smoke run."
+    _smoke(tmp_path, 'densenet161', dn_head, ['features.denseblock3', 'features.denseblock4'], 'test_densenet161', batch_size=6, **SMOKE)
 
 def test_eval_ct_missing_checkpoint(tmp_path):
     need(_have_data(), "IQ-OTH/NCCD not found (set ROBUSTCAM_DATA)")
