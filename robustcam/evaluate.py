@@ -1,4 +1,4 @@
-"""Everything Experiment 2b (`30_eval_ct`) does that is not specific to one run: checks before any work, the checkpoint to evaluate, stratified subsets, the metric protocol over a split with progress and wall times, method tables with paired statistics, method agreement, the original report's numbers and claims, and the figures.
+"""Everything Experiment 2b (`30_eval_ct`) does that is not specific to one run: checks before any work, the checkpoint to evaluate, stratified subsets, the metric protocol over a split with progress and wall times, method tables with paired statistics, method agreement and the figures. The original report's numbers and claims are in `robustcam.report` (03f).
 
 Docs: https://robustcam.github.io/robustcam/evaluate.html.md"""
 
@@ -21,11 +21,11 @@ from .vote import vote_map
 from .results import atomic_write
 
 # %% auto #0
-__all__ = ['SPLIT_SETS', 'SCHEMES', 'DIRECTION', 'REPORT_ROBUST', 'REPORT_XAI', 'check_arch', 'check_eval_params', 'weights_hint',
-           'train_command', 'eval_checkpoint', 'check_checkpoint', 'stratified_subset', 'Budget', 'class_order',
-           'DeviceModel', 'OnCPU', 'map_of', 'Recorder', 'ProtocolRun', 'gather_maps', 'run_protocol', 'Stack',
-           'xai_stack', 'xai_explainers', 'metrics_table', 'wide_table', 'beside_report', 'report_claims',
-           'metric_bars', 'qualitative_grid', 'Stages', 'pick_device', 'mlflow_name', 'mlflow_metrics']
+__all__ = ['SPLIT_SETS', 'SCHEMES', 'DIRECTION', 'check_arch', 'check_eval_params', 'weights_hint', 'train_command',
+           'eval_checkpoint', 'check_checkpoint', 'stratified_subset', 'Budget', 'class_order', 'DeviceModel', 'OnCPU',
+           'map_of', 'Recorder', 'ProtocolRun', 'gather_maps', 'run_protocol', 'Stack', 'xai_stack', 'xai_explainers',
+           'metrics_table', 'wide_table', 'metric_bars', 'qualitative_grid', 'Stages', 'pick_device', 'mlflow_name',
+           'mlflow_metrics']
 
 # %% ../nbs/03e_evaluate.ipynb #476fdb2f
 SPLIT_SETS = ('train', 'val', 'test')
@@ -428,90 +428,6 @@ def wide_table(
     w = w[[m for m in DIRECTION if m in w.columns]]
     w.insert(0, 'n', t.groupby(['family', 'layer', 'method'], sort=False).n.max())
     return w
-
-# %% ../nbs/03e_evaluate.ipynb #431b3403
-REPORT_ROBUST = pd.DataFrame({'arch': ['resnet50', 'resnet101', 'efficientnet_b0', 'densenet161'],
-    'GC Consist': [0.351, 0.458, 0.173, 0.303], 'RC Consist': [0.471, 0.534, 0.495, 0.482],
-    'GC Faith': [0.214, 0.245, 0.155, 0.158], 'RC Faith': [0.191, 0.241, 0.150, 0.146], 'RC Spear': [0.707, 0.752, 0.663, 0.723]})
-REPORT_XAI = pd.DataFrame({'arch': ['resnet50', 'resnet101', 'efficientnet_b0'],
-    'GC Faith': [0.214, 0.245, 0.155], 'LIME Faith': [0.208, 0.181, 0.152], 'SHAP Faith': [0.305, 0.302, 0.499],
-    'GC Fid': [-0.077, -0.018, -0.050], 'SHAP Fid': [0.000, 0.000, 0.050]})
-
-def _mean(table, family, method, measure, layer=None):
-    q = table[(table.family == family) & (table.method == method) & (table.measure == measure)]
-    if layer is not None: q = q[q.layer == layer]
-    return (float(q['mean'].iloc[0]), int(q.n.iloc[0])) if len(q) else (np.nan, 0)
-
-def beside_report(
-    table:pd.DataFrame,   # `metrics_table` output
-    arch:str,             # the architecture evaluated
-    layer:str,            # the layer whose Grad-CAM/RobustCAM rows stand for the architecture (the deepest)
-    all_family:str='all', # family with Grad-CAM and RobustCAM on all images
-    xai_family:str='xai', # family with LIME and SHAP (and Grad-CAM on the same images)
-)->tuple:                 # (RobustCAM table, LIME/SHAP table), the report's rows then ours, with `source` and `n`
-    "The report's Experiment 2 tables with our row for `arch` under them."
-    g = lambda fam, m, ms, lay=layer: _mean(table, fam, m, ms, lay)
-    ours = {'GC Consist': g(all_family, 'gradcam', 'Consist'), 'RC Consist': g(all_family, 'robustcam-mean', 'Consist'),
-            'GC Faith': g(all_family, 'gradcam', 'Faith'), 'RC Faith': g(all_family, 'robustcam-mean', 'Faith'),
-            'RC Spear': g(all_family, 'robustcam-mean', 'Spear')}
-    r1 = pd.concat([REPORT_ROBUST.assign(source='original report'),
-                    pd.DataFrame([{'arch': f'{arch} ({layer})', **{k: v[0] for k, v in ours.items()}, 'source': 'robustcam', 'n': max(v[1] for v in ours.values())}])], ignore_index=True)
-    ours2 = {'GC Faith': g(xai_family, 'gradcam', 'Faith'), 'LIME Faith': g(xai_family, 'lime', 'Faith', ''), 'SHAP Faith': g(xai_family, 'shap', 'Faith', ''),
-             'GC Fid': g(xai_family, 'gradcam', 'Fid'), 'SHAP Fid': g(xai_family, 'shap', 'Fid', '')}
-    r2 = pd.concat([REPORT_XAI.assign(source='original report'),
-                    pd.DataFrame([{'arch': f'{arch} ({layer}; xai subset)', **{k: v[0] for k, v in ours2.items()}, 'source': 'robustcam', 'n': max(v[1] for v in ours2.values())}])], ignore_index=True)
-    return r1, r2
-
-# %% ../nbs/03e_evaluate.ipynb #33eb6913
-def _row(table, family, method, measure, layer):
-    q = table[(table.family == family) & (table.method == method) & (table.measure == measure) & (table.layer == layer)]
-    return q.iloc[0] if len(q) else None
-
-def _verdict(r, want_positive=True, alpha=0.05):
-    "'holds' / 'reversed' (significant, Holm) or 'not significant' for a paired row of `metrics_table`."
-    if r is None or not np.isfinite(r.get('mean_diff', np.nan)): return 'not measured'
-    p = r['p_wilcoxon_holm']; up = r['mean_diff'] > 0
-    if not np.isfinite(p) or p >= alpha: return f"not significant (Holm p={p:.2g})"
-    return 'holds' if up == want_positive else 'reversed'
-
-def report_claims(
-    table:pd.DataFrame,   # `metrics_table` output
-    layer:str,            # the layer standing for the architecture
-    all_family:str='all', xai_family:str='xai',
-    alpha:float=0.05,     # significance level of the Holm-corrected Wilcoxon p-values
-)->pd.DataFrame:          # claim, report, here (numbers and n), verdict
-    "Each Experiment 2 claim of the report, with what this run measured and whether it holds here."
-    f = lambda v: 'n/a' if not np.isfinite(v) else f"{v:.3f}"
-    rows = []
-    def add(claim, report, r, want_positive=True, base=None):
-        if r is None: rows.append(dict(claim=claim, report=report, here='not measured in this run', n=0, verdict='not measured')); return
-        here = f"{f(r['mean'] - (r['mean_diff'] if r['higher_is_better'] else -r['mean_diff']))} -> {f(r['mean'])}" if np.isfinite(r.get('mean_diff', np.nan)) else f(r['mean'])
-        rows.append(dict(claim=claim, report=report, here=here + (f" (d={r['cohens_d']:.2f}, Holm p={r['p_wilcoxon_holm']:.2g})" if np.isfinite(r.get('p_wilcoxon_holm', np.nan)) else ''),
-                         n=int(r['n']), verdict=_verdict(r, want_positive, alpha)))
-    add("RobustCAM raises Consist (top-k IoU under perturbation) over Grad-CAM", "all 4 CNNs, e.g. EfficientNet-B0 0.173 -> 0.495",
-        _row(table, all_family, 'robustcam-mean', 'Consist', layer))
-    add("RobustCAM lowers Faith slightly (broader fused map)", "all 4 CNNs, by 0.004-0.023",
-        _row(table, all_family, 'robustcam-mean', 'Faith', layer), want_positive=False)
-    add("LIME is about as faithful as Grad-CAM (slightly less)", "ResNet-50 0.214 vs 0.208, EfficientNet-B0 0.155 vs 0.152",
-        _row(table, xai_family, 'lime', 'Faith', ''), want_positive=False)
-    add("SHAP is more faithful than Grad-CAM", "all 3, e.g. EfficientNet-B0 0.155 -> 0.499",
-        _row(table, xai_family, 'shap', 'Faith', ''))
-    # SHAP is the MOST faithful: compare its mean with every other method of the xai family at the layer/no layer
-    fx = table[(table.family == xai_family) & (table.measure == 'Faith') & table.method.isin(['gradcam', 'robustcam-mean', 'lime', 'shap'])]
-    if len(fx) and 'shap' in set(fx.method):
-        best = fx.loc[fx['mean'].idxmax()]
-        rows.append(dict(claim="SHAP is the most faithful method", report="highest Faith of GC/RC/LIME/SHAP for every architecture",
-                         here=', '.join(f"{m} {v:.3f}" for m, v in fx.sort_values('mean', ascending=False)[['method', 'mean']].itertuples(index=False)),
-                         n=int(fx.n.max()), verdict="holds (highest mean; its test against Grad-CAM is the row 'SHAP is more faithful')" if best.method == 'shap'
-                                                  else f"does not hold: {best.method} has the highest mean"))
-    for fam, claim in ((all_family, "Grad-CAM fidelity is negative (correct even with the top 20% deleted)"), (xai_family, None)):
-        if claim is None: continue
-        q = table[(table.family == fam) & (table.method == 'gradcam') & (table.measure == 'Fid') & (table.layer == layer)]
-        if len(q):
-            r = q.iloc[0]
-            v = 'holds' if r.ci_mean_high < 0 else ('reversed' if r.ci_mean_low > 0 else f"not significant (95% CI {r.ci_mean_low:.3f} to {r.ci_mean_high:.3f})")
-            rows.append(dict(claim=claim, report="-0.077 / -0.018 / -0.050", here=f"{r['mean']:.3f} (95% CI {r.ci_mean_low:.3f} to {r.ci_mean_high:.3f})", n=int(r.n), verdict=v))
-    return pd.DataFrame(rows)
 
 # %% ../nbs/03e_evaluate.ipynb #d5c05fbc
 def metric_bars(
