@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse, shlex, signal, sys, time
 from pathlib import Path
 from PIL import Image
+from .core import tune_cpu_memory
 from .runner import ExplainSpec, find_inputs, run_local, StopFlag
 
 # %% auto #0
@@ -43,7 +44,7 @@ def explain_files(
     panels:bool=True,             # write a PNG panel per image
     compress:bool=False,          # zlib-compress the `.npz` files
     view_batch:int|None=None,     # views per pass (None: the folder's, else measured for >= 32 images, else 24)
-    workers:int=1,                # background decoding processes
+    workers:int|None=None,        # background decoding processes (None: 1 on a GPU or with cores to spare beyond torch's threads, else 0)
     engine:str='local',           # 'local' or 'ray'
     address:str|None=None,        # Ray: 'auto', 'host:port', or None for a local cluster
     ray_workers:int=2,            # Ray: actors (each loads the model once)
@@ -79,7 +80,7 @@ def _parser():
     e.add_argument('--panels', action=argparse.BooleanOptionalAction, default=True, help='write a PNG panel per image (default: yes)')
     e.add_argument('--compress', action='store_true', help='zlib-compress the .npz files (35%% smaller, slower than explaining)')
     e.add_argument('--view-batch', type=int, default=None, help='views per forward/backward pass (default: measured for >= 32 images, else 24)')
-    e.add_argument('--workers', type=int, default=1, help='background decoding processes (default: 1)')
+    e.add_argument('--workers', type=int, default=None, help="background decoding processes (default: 1 on a GPU or with cores to spare beyond torch's threads, else 0)")
     e.add_argument('--engine', default='local', choices=('local', 'ray'), help="'local' (default) or 'ray' (pip install robustcam[ray])")
     e.add_argument('--address', default=None, help="Ray cluster: 'auto' or HOST:PORT (default: start a local cluster)")
     e.add_argument('--ray-workers', type=int, default=2, help='Ray actors, each loading the model once (default: 2)')
@@ -99,6 +100,7 @@ def main(argv=None)->int:
         for p in save_samples(a.out): print(p)
         return 0
     t0, stop = time.time(), StopFlag()
+    tune_cpu_memory()   # a whole process of repeated passes: keep freed memory (see `robustcam.core.tune_cpu_memory`)
     try: rep = explain_files(a.images, a.out, a.arch, a.weights, a.checkpoint, a.layers, a.num_aug, a.fusion, a.panels, a.compress, a.view_batch,
                              a.workers, a.engine, a.address, a.ray_workers, a.device, a.path_column, a.target_column, not a.no_progress, stop)
     except (ValueError, RuntimeError, FileNotFoundError, ConnectionError, ImportError) as e:

@@ -15,7 +15,7 @@ from .validate import check_batch, check_targets, target_scores
 
 # %% auto #0
 __all__ = ['CAM_METHODS', 'get_module', 'layer_name', 'preserve_state', 'as_feature_map', 'Hook', 'Hooks', 'count_hooks',
-           'GradCAMResult', 'normalize_maps', 'gradcam']
+           'GradCAMResult', 'normalize_maps', 'gradcam', 'tune_cpu_memory']
 
 # %% ../nbs/00_core.ipynb #2e7857ad
 def get_module(
@@ -225,3 +225,16 @@ def gradcam(
     maps, flat = normalize_maps(up)
     t = t if isinstance(t, Tensor) else torch.full((len(x),), -1, dtype=torch.long, device=logits.device)
     return GradCAMResult(maps=maps, raw=raw, degenerate=flat, targets=t, logits=logits.detach(), layers=labels, attribution=attribution)
+
+# %% ../nbs/00_core.ipynb #d8a501ea
+def tune_cpu_memory(
+    mmap_threshold:int=32 << 20,  # bytes: larger allocations still get their own mapping (glibc's largest allowed value)
+    trim_threshold:int=2**31 - 1, # bytes of free memory at the heap's top kept rather than returned to the system
+    top_pad:int=1 << 30           # bytes the heap grows by beyond each request
+)->bool:                          # True where applied (glibc), False elsewhere (nothing changes)
+    "Keep freed tensor memory in the process (glibc's `mallopt`), so that repeated CPU passes stop page-faulting their buffers in; the process keeps its peak memory."
+    import ctypes, ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+        return all(libc.mallopt(p, v) == 1 for p, v in ((-3, mmap_threshold), (-1, trim_threshold), (-2, top_pad)))  # M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, M_TOP_PAD
+    except (OSError, AttributeError, TypeError): return False

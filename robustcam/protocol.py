@@ -152,7 +152,10 @@ def _check_masks(masks, x):
     if not isinstance(masks, dict) or not masks or set(masks) - {'lungs', 'body'}:
         raise ValueError(f"masks must be an (N,H,W) tensor or a dict with keys 'lungs' and/or 'body', got {sorted(masks) if isinstance(masks, dict) else type(masks).__name__}.")
     for key, m in masks.items():
-        try: localisation_accuracy(torch.zeros(len(x), 1, *x.shape[-2:], device=x.device), m)
+        try:
+            with warnings.catch_warnings():   # a probe with zero maps: only the mask's shape and type are checked here
+                warnings.simplefilter('ignore', ConstantMapWarning)
+                localisation_accuracy(torch.zeros(len(x), 1, *x.shape[-2:], device=x.device), m)
         except ValueError as err: raise ValueError(f"masks[{key!r}]: {err}") from None
     return masks
 

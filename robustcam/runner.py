@@ -24,8 +24,8 @@ from .viz import overlay
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'PATH_COLUMNS', 'TARGET_COLUMNS', 'COLUMNS', 'ARRAY_KEYS', 'RUN_FORMAT', 'MATCH', 'DEFAULT_VIEW_BATCH',
            'Item', 'read_manifest', 'find_inputs', 'output_stems', 'CSVLog', 'image_arrays', 'panel_image',
-           'write_image', 'OutputFolder', 'ExplainSpec', 'Explainer', 'ImageFiles', 'image_loader', 'tune_view_batch',
-           'StopFlag', 'RunReport', 'plan_batches', 'progress_bar', 'explain_batch', 'run_local']
+           'write_image', 'OutputFolder', 'ExplainSpec', 'Explainer', 'ImageFiles', 'decode_workers', 'image_loader',
+           'tune_view_batch', 'StopFlag', 'RunReport', 'plan_batches', 'progress_bar', 'explain_batch', 'run_local']
 
 # %% ../nbs/08a_runner.ipynb #9f0cb9df
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
@@ -357,6 +357,13 @@ class ImageFiles(torch.utils.data.Dataset):
         except (OSError, ValueError) as e: return i, None, str(e)
         except Exception as e: return i, None, f"{type(e).__name__}: {e}"
 
+def decode_workers(
+    device='cpu'  # the torch device the images are explained on
+)->int:           # 0 or 1
+    "Background decoding processes worth having: 1 on a GPU, or where cores are left over after torch's threads; else 0, since a decoder competing with torch's threads for the same cores slows every pass (about 2x on a 2-core CPU)."
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    return 1 if str(device).startswith('cuda') or cores > torch.get_num_threads() else 0
+
 def _worker_init(_):
     signal.signal(signal.SIGINT, signal.SIG_IGN); torch.set_num_threads(1)
 
@@ -483,7 +490,7 @@ def run_local(
     out,                      # output folder
     panels:bool=True,         # write a PNG panel per image
     compress:bool=False,      # zlib-compress the `.npz` files
-    workers:int=1,            # background decoding processes
+    workers:int|None=None,    # background decoding processes (None: `decode_workers(spec.device)`)
     tune:bool|None=None,      # measure the view batch first (None: when there are >= 32 images to do and none was recorded)
     progress:bool=True,       # show a progress bar
     stop:StopFlag|None=None,  # set it to stop after the batch in flight (SIGINT/SIGTERM set it too)
@@ -493,6 +500,7 @@ def run_local(
     t0 = time.time()
     ex = explainer or Explainer(spec)
     folder = OutputFolder(out, ex.meta(), panels, compress)
+    workers = decode_workers(ex.spec.device) if workers is None else workers
     batches, skipped, recovered, failed, timings = plan_batches(ex, folder, items, tune)
     rep = RunReport(len(items), skipped, list(recovered), failed, view_batch=ex.rc.batch_size, tuning=timings)
     stop = stop if stop is not None else StopFlag()
