@@ -14,7 +14,7 @@ from torch import Tensor
 from .data import PROJECT_ROOT
 from .models import ARCHS
 from .explainers import Explanation, as_explanation, GradCAMExplainer, RobustCAMExplainer
-from .metrics import METRICS, HIGHER_IS_BETTER, localisation_accuracy
+from .metrics import METRICS, HIGHER_IS_BETTER
 from .protocol import compute_all_metrics
 from .stats import compare_methods, holm
 from .vote import vote_map
@@ -267,11 +267,10 @@ def run_protocol(
             if i and budget is not None and budget.spent:
                 print(f"{desc or rec.__name__}: time budget spent after {i} of {N} images; the tables hold those {i}."); break
             j = slice(i, min(i + per_step, N)); n = j.stop - j.start
-            df = compute_all_metrics(model, x[j], rec, labels=None if y is None else y[j], masks=None if masks is None else masks[j],
+            mk = {key: m[j] for key, m in (('lungs', masks), ('body', body)) if m is not None}   # LocAcc from the lungs, OffBody from the body
+            df = compute_all_metrics(model, x[j], rec, labels=None if y is None else y[j], masks=mk or None,
                                      normalize=normalize, k=k, perturbations=perturbations, **kwargs)
             e = rec.take(n)
-            if body is not None:  # the same row order as the frame: image, then map
-                df['OffBody'] = (1 - localisation_accuracy(e.maps.double(), body[j].to(e.maps.device))).reshape(-1).cpu().numpy()
             df['image'] = ids[i + df['image'].to_numpy()]
             frames.append(df); maps.append(e); bar.update(n)
     return ProtocolRun(pd.concat(frames, ignore_index=True), Explanation(torch.cat([m.maps for m in maps]), maps[0].methods, maps[0].layers),

@@ -94,13 +94,16 @@ class RobustCAMExplainer:
         fusions=('mean',),             # fusion rules to report: 'mean', 'median' or both
         plain:bool=False,              # also report the identity view's map: the attribution alone, without views (free: same pass)
         views:list|None=None,          # custom views (the first must be the identity)
-        batch_size:int=48              # at most this many views per forward/backward pass
+        batch_size:int=48,             # at most this many views per forward/backward pass
+        attribution='gradcam',         # 'gradcam', 'gradcam++', 'layercam' or an explainer (x_views, targets) -> maps, as in `RobustCAM`
+        reshape_transform=None         # layer output -> (N,C,h,w) for layers that are neither NCHW nor tokens (see `gradcam`)
     ):
         self.fusions = [fusions] if isinstance(fusions, str) else list(fusions)
         bad = [f for f in self.fusions if f not in ('mean', 'median')]
         if not self.fusions or bad: raise ValueError(f"fusions must be a non-empty list of 'mean' and/or 'median', got {fusions!r}.")
         self.plain = plain
-        self.rc = RobustCAM(model, layers, normalize, num_aug=num_aug, fusion=self.fusions[0], views=views, batch_size=batch_size)
+        self.rc = RobustCAM(model, layers, normalize, num_aug=num_aug, fusion=self.fusions[0], views=views, batch_size=batch_size,
+                            attribution=attribution, reshape_transform=reshape_transform)
     def __call__(self, x:Tensor, targets=None)->Explanation:
         "One RobustCAM pass; maps ordered layer by layer: [the plain attribution, e.g. 'gradcam'], robustcam-<fusion>..."
         r = self.rc(x, targets)
@@ -116,7 +119,7 @@ class RobustCAMExplainer:
         if any(single):
             valid = valid.clone(); valid[:, 1:, torch.tensor(single)] = False  # the plain map is the identity view alone
         return Explanation(torch.stack(maps, 1), methods, layers, views, valid)
-    def __repr__(self): return f"RobustCAMExplainer(layers={self.rc.layers}, views={len(self.rc.views)}, fusions={self.fusions}, plain={self.plain})"
+    def __repr__(self): return f"RobustCAMExplainer(layers={self.rc.layers}, views={len(self.rc.views)}, fusions={self.fusions}, plain={self.plain}, attribution={self.rc.attribution!r})"
 
 # %% ../nbs/02a_explainers.ipynb #adace25c
 def run_explainer(
