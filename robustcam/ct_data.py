@@ -267,7 +267,7 @@ def _split_from_file(scan:Scan, csv, limit, seed, scheme, require_all)->CTSplit:
     if csv is None: raise ValueError(f"scheme={scheme!r} with require_all={require_all} needs a split file, got csv=None.")
     csv = Path(csv)
     if not csv.exists():
-        raise FileNotFoundError(f"No split file at {csv}. " + ("The grouped split is written by the CT audit notebook (nbs/15_ct_audit.ipynb); "
+        raise FileNotFoundError(f"No split file at {csv}. " + ("The grouped split is written by the CT audit notebook (nbs/15_audit_ct.ipynb); "
                                 "run that first, or use scheme='slice'." if scheme == 'grouped' else "Run ct_split() once on the full release to write it."))
     g = read_split(csv)
     if scheme == 'grouped': check_groups(g, str(csv))

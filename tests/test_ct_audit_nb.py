@@ -1,4 +1,4 @@
-"15_ct_audit through papermill on a small class-stratified subset, 1 epoch (nbdev-test skips it: its defaults are the full audit). About 1-2 min."
+"15_audit_ct through papermill on a small class-stratified subset, 1 epoch (nbdev-test skips it: its defaults are the full audit). About 1-2 min."
 import pandas as pd, pytest
 from conftest import need
 from robustcam.data import PROJECT_ROOT, dataset_path
@@ -11,7 +11,7 @@ def test_ct_audit_smoke(tmp_path):
     need(ok, "IQ-OTH/NCCD not found (set ROBUSTCAM_DATA)")
     before = GROUPED_SPLIT_CSV.read_bytes() if GROUPED_SPLIT_CSV.exists() else None
     out = tmp_path/'out'
-    pm.execute_notebook(str(PROJECT_ROOT/'nbs'/'15_ct_audit.ipynb'), str(tmp_path/'run.ipynb'), progress_bar=False,
+    pm.execute_notebook(str(PROJECT_ROOT/'nbs'/'15_audit_ct.ipynb'), str(tmp_path/'run.ipynb'), progress_bar=False,
                         parameters=dict(limit=60, epochs=1, out_dir=str(out), cache_dir=str(tmp_path/'cache')))
     for f in ['figures/ct_masks.png', 'figures/ct_near_duplicates.png', 'figures/ct_group_sizes.png', 'figures/ct_group_cuts.png']:
         assert (out/f).stat().st_size > 0, f

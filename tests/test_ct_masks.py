@@ -1,6 +1,6 @@
 """Body and lung masks on all 1097 real IQ-OTH/NCCD slices: plausible lungs, no table rows in the body, deterministic.
 The table test allows 10%: on shoulder-level slices where the arms rest on the table the body still swallows it
-(about 7% of the slices showing a table, see nbs/15_ct_audit and the H3 note); the bound is there to catch regressions."""
+(about 7% of the slices showing a table, see nbs/15_audit_ct and the H3 note); the bound is there to catch regressions."""
 import numpy as np, pytest, torch
 from PIL import Image
 from conftest import need
@@ -8,7 +8,7 @@ from robustcam.data import dataset_path
 from robustcam.ct_data import read_split, SPLIT_CSV, load_ct
 from robustcam.ct_masks import release_masks, segment_slice
 
-LUNG_RANGE = (0.01, 0.35)   # share of the 224x224 padded frame; see nbs/06a_ct_masks.ipynb and 15_ct_audit
+LUNG_RANGE = (0.01, 0.35)   # share of the 224x224 padded frame; see nbs/06a_ct_masks.ipynb and 15_audit_ct
 
 @pytest.fixture(scope='module')
 def real():

@@ -6,7 +6,7 @@ from robustcam.data import dataset_path
 
 @pytest.fixture(scope='module')
 def grouped():
-    assert GROUPED_SPLIT_CSV.exists(), f"{GROUPED_SPLIT_CSV} is missing: run nbs/15_ct_audit.ipynb"
+    assert GROUPED_SPLIT_CSV.exists(), f"{GROUPED_SPLIT_CSV} is missing: run nbs/15_audit_ct.ipynb"
     return read_split(GROUPED_SPLIT_CSV)
 
 def test_no_group_straddles(grouped):

@@ -367,7 +367,7 @@ def build_site(
         href = (f"{s.stem}_{var}.html" if var else f"{s.stem}.html") if var is not None else \
                str(Path(fm.get('output-file') or s.stem).with_suffix('.html'))
         title = str(fm.get('title') or s.stem) + (f" ({var})" if var else '')
-        if any(href == d[4] for d in docs):  # two notebooks, one page name (e.g. 06e_ct_audit and 21_ct_audit)
+        if any(href == d[4] for d in docs):  # two notebooks, one page name (kept for safety: nbdev drops the number, so 06e_x and 15_x would share x.html)
             print(f"Warning: {s.name} and another notebook both make {href}; this one becomes {s.stem}.html")
             href = f"{s.stem}.html"
         docs.append((s, src, nb, fm, href, title, var))

@@ -180,9 +180,9 @@ cross-entropy, keeping the epoch with the best validation accuracy. Two splits a
 md("### Leakage audit and grouped split")
 code("""
 CT = R.glob('ct_*.csv')
-if not CT: show(R.placeholder('ct_*.csv', 'the leakage audit, nbs/06e_ct_audit.ipynb'))
+if not CT: show(R.placeholder('ct_*.csv', 'the leakage audit, nbs/15_audit_ct.ipynb'))
 for s in CT: show(R.table(s, caption=f'<code>{s}</code>'))
-show(R.fig('ct_*.png', 'Leakage audit.', how='the leakage audit, nbs/06e_ct_audit.ipynb'))
+show(R.fig('ct_*.png', 'Leakage audit.', how='the leakage audit, nbs/15_audit_ct.ipynb'))
 """)
 md("### Training")
 code("""
