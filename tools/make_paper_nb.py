@@ -241,7 +241,8 @@ for tag in TAGS:
             if set(tc) == {'claim', 'report', 'here', 'verdict'} else '')
         if set(tc) != {'claim', 'report', 'here', 'verdict'}: show(R.table(c))
     else: show(R.placeholder(c, 'make reproduce (nbs/30_eval_ct.ipynb)'))
-show(R.fig('quantitative/*.png', 'Metric bars.', how='make reproduce (nbs/30_eval_ct.ipynb)'))
+show(R.fig('quantitative/*_metrics_*.png', 'Each metric by method, with bootstrap confidence intervals.', how='make reproduce (nbs/30_eval_ct.ipynb)'))
+show(R.fig('quantitative/*_sanity_*.png', "Sanity checks: similarity to the trained model's map as the model is randomised, cascading and block by block.", how='make reproduce (nbs/30_eval_ct.ipynb)'))
 show(R.fig('qualitative/*.png', 'Grad-CAM, RobustCAM, LIME, SHAP and the vote on CT slices.', how='make reproduce (nbs/30_eval_ct.ipynb)'))
 """)
 
