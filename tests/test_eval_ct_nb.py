@@ -1,7 +1,7 @@
 """30_eval_ct through papermill: smoke runs and the bad-input errors.
 
-In `make test`: EfficientNet-Lite0 with the committed head, 3 images. Marked `slow` (`pytest -m slow tests/test_eval_ct_nb.py`,
-about 10 min on 2 cores): DenseNet-161 with random weights and a head from the 20_train_ct smoke run, the `-p arch densenet161` path.
+In `make test`: EfficientNet-Lite0 with the committed head, 3 images; and DenseNet-161 with random weights and a head from
+the 20_train_ct smoke run, the user's `-p arch densenet161` path (about 2 min on a quiet 2-core CPU, head training included).
 
 The other bad inputs (lime_samples < 1, sanity_images = 1, ...) fail in `check_eval_params`, the notebook's first check,
 whose errors nbs/03e_evaluate.ipynb tests; RobustCAM over LIME's/SHAP's views (`fused_max_images`) is tested there on a tiny CNN."""
@@ -78,7 +78,6 @@ def test_eval_ct_lite0_smoke(tmp_path):
     ck = PROJECT_ROOT/'results'/'checkpoints'/'efficientnet_lite0_iqothnccd.pth'
     _smoke(tmp_path, 'efficientnet_lite0', ck, ['blocks.4', 'blocks.6', 'bn2'], 'test', **SMOKE)
 
-@pytest.mark.slow
 def test_eval_ct_densenet_smoke(dn_head, tmp_path):
     "The user's `-p arch densenet161` path: random backbone weights, a head from the 20_train_ct smoke run."
     _smoke(tmp_path, 'densenet161', dn_head, ['features.denseblock3', 'features.denseblock4'], 'test_densenet161', batch_size=6, **SMOKE)
