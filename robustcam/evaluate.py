@@ -6,8 +6,8 @@ Docs: https://robustcam.github.io/robustcam/evaluate.html.md"""
 
 # %% ../nbs/03e_evaluate.ipynb #5cb19c7d
 from __future__ import annotations
-import difflib, math, re, time, contextlib, itertools, warnings
-from dataclasses import dataclass, field
+import difflib, math, re, time, contextlib, warnings
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.stats, torch, torch.nn as nn
 from torch import Tensor

@@ -10,7 +10,7 @@ import csv, glob, hashlib, io, json, os, signal, sys, threading, time, zipfile
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 import numpy as np, torch
