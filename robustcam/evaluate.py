@@ -1,4 +1,4 @@
-"""Everything Experiment 2b (`30_eval_ct`) does that is not specific to one run: checks before any work, the checkpoint to evaluate, stratified subsets, the metric protocol over a split with progress and wall times, method tables with paired statistics, method agreement and the figures. The original report's numbers and claims are in `robustcam.report` (03f).
+"""Everything Experiment 2b (`30_eval_ct`) does that is not specific to one run: checks before any work, the checkpoint to evaluate, stratified subsets, and the metric protocol over a split with progress and wall times. Its tables are built by `robustcam.report` (03f), its figures by `robustcam.viz` (07), its MLflow record by `robustcam.tracking` (06d).
 
 Docs: https://robustcam.github.io/robustcam/evaluate.html.md"""
 
@@ -6,26 +6,22 @@ Docs: https://robustcam.github.io/robustcam/evaluate.html.md"""
 
 # %% ../nbs/03e_evaluate.ipynb #5cb19c7d
 from __future__ import annotations
-import difflib, math, re, time, contextlib, warnings
+import difflib, math, time, contextlib
 from dataclasses import dataclass
 from pathlib import Path
-import numpy as np, pandas as pd, scipy.stats, torch, torch.nn as nn
+import numpy as np, pandas as pd, torch, torch.nn as nn
 from torch import Tensor
 from .data import PROJECT_ROOT
 from .models import ARCHS
 from .explainers import Explanation, as_explanation, GradCAMExplainer, RobustCAMExplainer
-from .metrics import METRICS, HIGHER_IS_BETTER
 from .protocol import compute_all_metrics
-from .stats import compare_methods, holm
 from .vote import vote_map
-from .results import atomic_write
 
 # %% auto #0
-__all__ = ['SPLIT_SETS', 'SCHEMES', 'DIRECTION', 'check_arch', 'check_eval_params', 'weights_hint', 'train_command',
-           'eval_checkpoint', 'check_checkpoint', 'stratified_subset', 'Budget', 'class_order', 'DeviceModel', 'OnCPU',
-           'map_of', 'Recorder', 'ProtocolRun', 'gather_maps', 'run_protocol', 'Stack', 'xai_stack', 'xai_explainers',
-           'metrics_table', 'wide_table', 'metric_bars', 'qualitative_grid', 'Stages', 'pick_device', 'mlflow_name',
-           'mlflow_metrics']
+__all__ = ['SPLIT_SETS', 'SCHEMES', 'check_arch', 'check_eval_params', 'weights_hint', 'train_command', 'eval_checkpoint',
+           'check_checkpoint', 'stratified_subset', 'Budget', 'class_order', 'DeviceModel', 'OnCPU', 'map_of',
+           'Recorder', 'ProtocolRun', 'gather_maps', 'run_protocol', 'Stack', 'xai_stack', 'xai_explainers', 'Stages',
+           'pick_device']
 
 # %% ../nbs/03e_evaluate.ipynb #476fdb2f
 SPLIT_SETS = ('train', 'val', 'test')
@@ -378,115 +374,6 @@ def xai_explainers(
         out['shap'] = ShapExplainer(m, background.cpu() if gpu else background, nz, nsamples=shap_samples, seed=seed)
     return {k: OnCPU(v) for k, v in out.items()} if gpu else out
 
-# %% ../nbs/03e_evaluate.ipynb #44f8ef29
-DIRECTION = HIGHER_IS_BETTER | {'OffBody': False}
-
-def metrics_table(
-    families:dict,            # {family name: per-image frame (image, method, layer, metrics...)}, each compared within itself
-    baseline='gradcam',       # the method the others are compared with, in every family; or {family: method}
-    by=('layer',),            # columns splitting a family into groups with their own baseline; or {family: columns}
-    n_boot:int=10_000,
-    seed:int=0,
-)->pd.DataFrame:              # family, layer, method, measure, n, mean, std, ci_mean_low/high, paired columns, Holm p-values
-    "Mean, std, n and the paired comparison with `baseline` of every method and metric, Holm-corrected over the whole table."
-    parts = []
-    for fam, df in families.items():
-        b = list(by.get(fam, ('layer',)) if isinstance(by, dict) else by)
-        ms = {m: h for m, h in DIRECTION.items() if m in df.columns and df[m].notna().any()}
-        base = baseline.get(fam, 'gradcam') if isinstance(baseline, dict) else baseline
-        with warnings.catch_warnings():   # measures the baseline lacks have no pairs: reported unpaired below
-            warnings.filterwarnings('ignore', 'Only 0 complete pairs')
-            s = compare_methods(df, baseline=base, measures=ms, by=b, n_boot=n_boot, seed=seed)
-        own = df.melt(id_vars=[*b, 'method'], value_vars=list(ms), var_name='measure').dropna(subset=['value'])
-        own = own.groupby([*b, 'method', 'measure'], sort=False).value.agg(n_own='size', mean_own='mean', std_own='std').reset_index()
-        s = s.merge(own, on=[*b, 'method', 'measure'], how='left')
-        alone = (s.n == 0) & (s.n_own > 0)   # the baseline lacks this metric (Group C of Grad-CAM): the method's own mean, unpaired
-        s.loc[alone, ['n', 'mean', 'std']] = s.loc[alone, ['n_own', 'mean_own', 'std_own']].to_numpy()
-        s = s.drop(columns=['n_own', 'mean_own', 'std_own'])
-        s.insert(0, 'baseline', base)
-        if 'layer' not in s and 'layer' in df:  # one layer per method in this family (e.g. LIME beside the deepest Grad-CAM)
-            lay = df.groupby('method', sort=False).layer.agg(lambda v: '/'.join(dict.fromkeys(map(str, v))))
-            s.insert(0, 'layer', s.method.map(lay))
-        s.insert(0, 'family', fam); parts.append(s)
-    out = pd.concat(parts, ignore_index=True)
-    out = out[out.n > 0].reset_index(drop=True)   # a metric a method does not have (Group C of single-view methods)
-    t = scipy.stats.t.ppf(0.975, (out.n - 1).clip(lower=1))
-    half = np.where(out.n > 1, t * out['std'] / np.sqrt(out.n.clip(lower=1)), np.nan)
-    out.insert(out.columns.get_loc('std') + 1, 'ci_mean_low', out['mean'] - half)
-    out.insert(out.columns.get_loc('ci_mean_low') + 1, 'ci_mean_high', out['mean'] + half)
-    out['p_wilcoxon_holm'], out['p_ttest_holm'] = holm(out.p_wilcoxon), holm(out.p_ttest)
-    return out
-
-def wide_table(
-    table:pd.DataFrame,   # `metrics_table` output
-    fmt:str='{:.3f}',
-)->pd.DataFrame:          # one row per family, layer and method; one column per metric: 'mean ± std', and n
-    "The metrics table as the report shows it: methods down, metrics across, mean ± std, with each row's n."
-    t = table.assign(cell=table['mean'].map(fmt.format) + ' ± ' + table['std'].map(fmt.format))
-    w = t.pivot_table(index=['family', 'layer', 'method'], columns='measure', values='cell', aggfunc='first', sort=False)
-    w = w[[m for m in DIRECTION if m in w.columns]]
-    w.insert(0, 'n', t.groupby(['family', 'layer', 'method'], sort=False).n.max())
-    return w
-
-# %% ../nbs/03e_evaluate.ipynb #d5c05fbc
-def metric_bars(
-    path,                  # PNG to write (atomically)
-    table:pd.DataFrame,    # rows of `metrics_table` to show (one family, one layer per method)
-    measures=None,         # metrics to show (default: those in the table, in `DIRECTION` order)
-    title:str='',
-)->Path:
-    "Bar chart of each metric by method, with 95% intervals of the means and each bar's n."
-    import matplotlib.pyplot as plt
-    ms = [m for m in (measures or DIRECTION) if m in set(table.measure)]
-    if not ms: raise ValueError(f"No metric to plot: the table has measures {sorted(set(table.measure))}.")
-    methods = list(dict.fromkeys(table.method))
-    nc = min(5, len(ms)); nr = math.ceil(len(ms) / nc)
-    fig, axs = plt.subplots(nr, nc, figsize=(3.2 * nc, 3.0 * nr), squeeze=False)
-    for ax in axs.flat[len(ms):]: ax.axis('off')
-    for ax, m in zip(axs.flat, ms):
-        q = table[table.measure == m].set_index('method').reindex(methods)
-        ok = q['mean'].notna()
-        xs = np.arange(len(methods))[ok.to_numpy()]
-        lo, hi = (q['mean'] - q.ci_mean_low)[ok].fillna(0), (q.ci_mean_high - q['mean'])[ok].fillna(0)
-        ax.bar(xs, q['mean'][ok], yerr=[lo, hi], capsize=3, color=[f'C{i}' for i in xs])
-        for x_, (v, n) in zip(xs, q[['mean', 'n']][ok].itertuples(index=False)): ax.annotate(f"n={int(n)}", (x_, 0), ha='center', va='bottom', fontsize=6, rotation=90, xytext=(0, 2), textcoords='offset points')
-        ax.set_xticks(np.arange(len(methods)), methods, rotation=60, ha='right', fontsize=7)
-        ax.set_title(f"{m} ({'higher' if DIRECTION.get(m, True) else 'lower'} is better)", fontsize=9); ax.grid(axis='y', alpha=.3)
-        ax.axhline(0, color='k', lw=.5)
-    if title: fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    try: return atomic_write(path, lambda t: fig.savefig(t, dpi=110))
-    finally: plt.close(fig)
-
-def qualitative_grid(
-    path,                # PNG to write (atomically)
-    images:Tensor,       # (N,3,H,W) in [0,1]
-    maps:dict,           # {title: (N,H,W) maps in [0,1]}
-    outline:Tensor=None, # (N,H,W) bool lung masks, drawn as a contour on every panel
-    titles=None,         # N row titles
-    suptitle:str='',
-    size:float=2.2,      # inches per panel
-)->Path:
-    "One row per image: the image and each method's map as an overlay, with the lung outline."
-    import matplotlib.pyplot as plt
-    from robustcam.viz import overlay
-    N = len(images); cols = ['image', *maps]
-    fig, axs = plt.subplots(N, len(cols), figsize=(size * len(cols), size * N + .4), squeeze=False)
-    for i in range(N):
-        img = images[i].detach().cpu().float()
-        for j, c in enumerate(cols):
-            ax = axs[i, j]; ax.axis('off')
-            if c == 'image': ax.imshow(img.permute(1, 2, 0).numpy()); ax.set_title(titles[i] if titles is not None else f'image {i}', fontsize=7)
-            else:
-                m = maps[c][i].detach().cpu().float()
-                ax.imshow(m.numpy() / max(float(m.max()), 1e-8), cmap='magma', vmin=0, vmax=1) if c.startswith('uncertainty') else ax.imshow(overlay(img, m.clamp(0, 1)))
-                ax.set_title(c, fontsize=7)
-            if outline is not None and outline[i].any(): ax.contour(outline[i].cpu().numpy().astype(float), levels=[.5], colors='cyan', linewidths=.6)
-    if suptitle: fig.suptitle(suptitle, fontsize=9)
-    fig.tight_layout()
-    try: return atomic_write(path, lambda t: fig.savefig(t, dpi=90))
-    finally: plt.close(fig)
-
 # %% ../nbs/03e_evaluate.ipynb #58464d61
 class Stages:
     "Wall time of each stage of a run, printed as each stage ends."
@@ -508,19 +395,3 @@ def pick_device(device:str='auto')->torch.device:
     if d.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device={device!r} but CUDA is not available here; use 'auto' or 'cpu'.")
     return d
 
-def mlflow_name(s:str)->str:
-    "`s` with every character MLflow refuses in a metric name (anything but alphanumerics, `_-. :/`) replaced by `_`."
-    return re.sub(r'[^A-Za-z0-9_\-. :/]', '_', str(s))
-
-def mlflow_metrics(
-    table:pd.DataFrame,   # `metrics_table` output
-    extra:dict|None=None, # more {name: value}, e.g. stage wall times
-)->dict:                  # {'<family>.<method>[.<layer>].<measure>': mean, ..._n, ..._p_holm}
-    "Every mean (and its n and Holm p-value) of a metrics table, and `extra`, as flat MLflow metric names."
-    out = {mlflow_name(k): float(v) for k, v in (extra or {}).items()}
-    for r in table.itertuples(index=False):
-        key = mlflow_name('.'.join(str(p) for p in (r.family, r.method, r.layer, r.measure) if p != ''))
-        if np.isfinite(r.mean): out[key] = float(r.mean)
-        out[key + '.n'] = float(r.n)
-        if np.isfinite(r.p_wilcoxon_holm): out[key + '.p_holm'] = float(r.p_wilcoxon_holm)
-    return out

@@ -1,4 +1,4 @@
-"""Its Experiment 2 numbers as published, our run's rows under them, and each of its claims checked against a `metrics_table`.
+"""`metrics_table` (every method and metric with paired statistics against a baseline, Holm-corrected) and its wide form; the report's Experiment 2 numbers as published, our run's rows under them, and each of its claims checked against a `metrics_table`.
 
 Docs: https://robustcam.github.io/robustcam/report.html.md"""
 
@@ -7,9 +7,64 @@ Docs: https://robustcam.github.io/robustcam/report.html.md"""
 # %% ../nbs/03f_report.ipynb #b0f00003
 from __future__ import annotations
 import numpy as np, pandas as pd
+import warnings
+import scipy.stats
+from .metrics import HIGHER_IS_BETTER
+from .stats import compare_methods, holm
+
 
 # %% auto #0
-__all__ = ['REPORT_ROBUST', 'REPORT_XAI', 'report_tables', 'report_claims']
+__all__ = ['DIRECTION', 'REPORT_ROBUST', 'REPORT_XAI', 'metrics_table', 'wide_table', 'report_tables', 'report_claims']
+
+# %% ../nbs/03f_report.ipynb #44f8ef29
+DIRECTION = HIGHER_IS_BETTER | {'OffBody': False}
+
+def metrics_table(
+    families:dict,            # {family name: per-image frame (image, method, layer, metrics...)}, each compared within itself
+    baseline='gradcam',       # the method the others are compared with, in every family; or {family: method}
+    by=('layer',),            # columns splitting a family into groups with their own baseline; or {family: columns}
+    n_boot:int=10_000,
+    seed:int=0,
+)->pd.DataFrame:              # family, layer, method, measure, n, mean, std, ci_mean_low/high, paired columns, Holm p-values
+    "Mean, std, n and the paired comparison with `baseline` of every method and metric, Holm-corrected over the whole table."
+    parts = []
+    for fam, df in families.items():
+        b = list(by.get(fam, ('layer',)) if isinstance(by, dict) else by)
+        ms = {m: h for m, h in DIRECTION.items() if m in df.columns and df[m].notna().any()}
+        base = baseline.get(fam, 'gradcam') if isinstance(baseline, dict) else baseline
+        with warnings.catch_warnings():   # measures the baseline lacks have no pairs: reported unpaired below
+            warnings.filterwarnings('ignore', 'Only 0 complete pairs')
+            s = compare_methods(df, baseline=base, measures=ms, by=b, n_boot=n_boot, seed=seed)
+        own = df.melt(id_vars=[*b, 'method'], value_vars=list(ms), var_name='measure').dropna(subset=['value'])
+        own = own.groupby([*b, 'method', 'measure'], sort=False).value.agg(n_own='size', mean_own='mean', std_own='std').reset_index()
+        s = s.merge(own, on=[*b, 'method', 'measure'], how='left')
+        alone = (s.n == 0) & (s.n_own > 0)   # the baseline lacks this metric (Group C of Grad-CAM): the method's own mean, unpaired
+        s.loc[alone, ['n', 'mean', 'std']] = s.loc[alone, ['n_own', 'mean_own', 'std_own']].to_numpy()
+        s = s.drop(columns=['n_own', 'mean_own', 'std_own'])
+        s.insert(0, 'baseline', base)
+        if 'layer' not in s and 'layer' in df:  # one layer per method in this family (e.g. LIME beside the deepest Grad-CAM)
+            lay = df.groupby('method', sort=False).layer.agg(lambda v: '/'.join(dict.fromkeys(map(str, v))))
+            s.insert(0, 'layer', s.method.map(lay))
+        s.insert(0, 'family', fam); parts.append(s)
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out.n > 0].reset_index(drop=True)   # a metric a method does not have (Group C of single-view methods)
+    t = scipy.stats.t.ppf(0.975, (out.n - 1).clip(lower=1))
+    half = np.where(out.n > 1, t * out['std'] / np.sqrt(out.n.clip(lower=1)), np.nan)
+    out.insert(out.columns.get_loc('std') + 1, 'ci_mean_low', out['mean'] - half)
+    out.insert(out.columns.get_loc('ci_mean_low') + 1, 'ci_mean_high', out['mean'] + half)
+    out['p_wilcoxon_holm'], out['p_ttest_holm'] = holm(out.p_wilcoxon), holm(out.p_ttest)
+    return out
+
+def wide_table(
+    table:pd.DataFrame,   # `metrics_table` output
+    fmt:str='{:.3f}',
+)->pd.DataFrame:          # one row per family, layer and method; one column per metric: 'mean ± std', and n
+    "The metrics table as the report shows it: methods down, metrics across, mean ± std, with each row's n."
+    t = table.assign(cell=table['mean'].map(fmt.format) + ' ± ' + table['std'].map(fmt.format))
+    w = t.pivot_table(index=['family', 'layer', 'method'], columns='measure', values='cell', aggfunc='first', sort=False)
+    w = w[[m for m in DIRECTION if m in w.columns]]
+    w.insert(0, 'n', t.groupby(['family', 'layer', 'method'], sort=False).n.max())
+    return w
 
 # %% ../nbs/03f_report.ipynb #431b3403
 REPORT_ROBUST = pd.DataFrame({'arch': ['resnet50', 'resnet101', 'efficientnet_b0', 'densenet161'],

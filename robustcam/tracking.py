@@ -6,11 +6,12 @@ Docs: https://robustcam.github.io/robustcam/tracking.html.md"""
 
 # %% ../nbs/06d_tracking.ipynb #36be0479
 from __future__ import annotations
-import warnings
+import re, warnings
+import numpy as np, pandas as pd
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['mlflow_uri', 'MLflowLogger']
+__all__ = ['mlflow_uri', 'MLflowLogger', 'mlflow_name', 'mlflow_metrics']
 
 # %% ../nbs/06d_tracking.ipynb #10d3d382
 def mlflow_uri(
@@ -67,3 +68,22 @@ class MLflowLogger:
         self._do('set_terminated', status)
     def __enter__(self): return self
     def __exit__(self, typ, *_): self.end('FAILED' if typ else 'FINISHED'); return False
+
+# %% ../nbs/06d_tracking.ipynb #e15b7a05
+def mlflow_name(s:str)->str:
+    "`s` with every character MLflow refuses in a metric name (anything but alphanumerics, `_-. :/`) replaced by `_`."
+    return re.sub(r'[^A-Za-z0-9_\-. :/]', '_', str(s))
+
+def mlflow_metrics(
+    table:pd.DataFrame,   # `metrics_table` output
+    extra:dict|None=None, # more {name: value}, e.g. stage wall times
+)->dict:                  # {'<family>.<method>[.<layer>].<measure>': mean, ..._n, ..._p_holm}
+    "Every mean (and its n and Holm p-value) of a metrics table, and `extra`, as flat MLflow metric names."
+    out = {mlflow_name(k): float(v) for k, v in (extra or {}).items()}
+    for r in table.itertuples(index=False):
+        key = mlflow_name('.'.join(str(p) for p in (r.family, r.method, r.layer, r.measure) if p != ''))
+        if np.isfinite(r.mean): out[key] = float(r.mean)
+        out[key + '.n'] = float(r.n)
+        if np.isfinite(r.p_wilcoxon_holm): out[key + '.p_holm'] = float(r.p_wilcoxon_holm)
+    return out
+

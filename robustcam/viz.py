@@ -6,13 +6,17 @@ Docs: https://robustcam.github.io/robustcam/viz.html.md"""
 
 # %% ../nbs/07_viz.ipynb #60ea1470
 from __future__ import annotations
+import math
 from pathlib import Path
-import numpy as np, torch
+import numpy as np, pandas as pd, torch
 from matplotlib import colormaps
 from .results import atomic_write
+from .report import DIRECTION
+
 
 # %% auto #0
-__all__ = ['overlay', 'save_panel', 'robustcam_panel', 'methods_grid', 'depth_chart', 'plot_curves', 'plot_confusion']
+__all__ = ['overlay', 'save_panel', 'robustcam_panel', 'methods_grid', 'depth_chart', 'metric_bars', 'plot_curves',
+           'plot_confusion']
 
 # %% ../nbs/07_viz.ipynb #10cab496
 def _np(t): return t.detach().cpu().float().numpy() if isinstance(t, torch.Tensor) else np.asarray(t, dtype=np.float32)
@@ -34,7 +38,7 @@ def overlay(
 # %% ../nbs/07_viz.ipynb #b18e9c88
 def save_panel(
     path,          # PNG file to write
-    panels:list,   # (title, image) pairs shown left to right, or a list of such rows; images (H,W,3), (3,H,W) or (H,W)
+    panels:list,   # (title, image[, outline]) tuples shown left to right, or a list of such rows; images (H,W,3), (3,H,W) or (H,W); outline (H,W) bool, drawn as a contour
     suptitle:str='',
     size:float=2.6 # inches per panel
 )->Path:
@@ -46,11 +50,12 @@ def save_panel(
     fig, axs = plt.subplots(len(rows), ncol, figsize=(size*ncol, size*len(rows)+0.5), squeeze=False)
     for ax in axs.flat: ax.axis('off')
     for axr, row in zip(axs, rows):
-        for ax, (title, im) in zip(axr, row):
+        for ax, (title, im, *outline) in zip(axr, row):
             im = _np(im)
             if im.ndim == 3 and im.shape[0] in (1,3): im = im.transpose(1,2,0)
             ax.imshow(im, vmin=0, vmax=im.max() if im.ndim == 2 and im.max() > 1 else 1, cmap='magma' if im.ndim == 2 else None)
             ax.set_title(title, fontsize=8)
+            if outline and outline[0] is not None and _np(outline[0]).any(): ax.contour(_np(outline[0]), levels=[.5], colors='cyan', linewidths=.6)
     if suptitle: fig.suptitle(suptitle, fontsize=9)
     fig.tight_layout()
     try: return atomic_write(path, lambda t: fig.savefig(t, dpi=90))
@@ -84,17 +89,20 @@ def methods_grid(
     images,        # (N,3,H,W) in [0,1]
     maps:dict,     # {column title: (N,H,W) maps in [0,1]}; a title starting with 'uncertainty' is shown on its own scale
     titles=None,   # N row titles
-    suptitle:str=''
+    suptitle:str='',
+    outline=None,  # (N,H,W) bool masks (e.g. the lungs), drawn as a contour on every panel of their row
+    size:float=2.6 # inches per panel
 )->Path:
-    "One row per image: the image, then each method's map as an overlay (uncertainty maps as their own heatmap)."
+    "One row per image: the image, then each method's map as an overlay (uncertainty maps as their own heatmap), with an optional outline."
     rows = []
     for i in range(len(images)):
-        row = [((titles[i] if titles is not None else f'image {i}'), images[i])]
+        o = None if outline is None else outline[i]
+        row = [((titles[i] if titles is not None else f'image {i}'), images[i], o)]
         for k, m in maps.items():
             m = m[i]
-            row.append((k, (m / m.max().clamp_min(1e-8)) if k.startswith('uncertainty') else overlay(images[i], m)))
+            row.append((k, (m / m.max().clamp_min(1e-8)) if k.startswith('uncertainty') else overlay(images[i], m), o))
         rows.append(row)
-    return save_panel(path, rows, suptitle)
+    return save_panel(path, rows, suptitle, size)
 
 # %% ../nbs/07_viz.ipynb #443f208d
 def depth_chart(
@@ -119,6 +127,37 @@ def depth_chart(
     fig.tight_layout()
     try: return atomic_write(path, lambda t: fig.savefig(t, dpi=100))
     finally: plt.close(fig)
+
+# %% ../nbs/07_viz.ipynb #b81d4e02
+def metric_bars(
+    path,                  # PNG to write (atomically)
+    table:pd.DataFrame,    # rows of `metrics_table` to show (one family, one layer per method)
+    measures=None,         # metrics to show (default: those in the table, in `DIRECTION` order)
+    title:str='',
+)->Path:
+    "Bar chart of each metric by method, with 95% intervals of the means and each bar's n."
+    import matplotlib.pyplot as plt
+    ms = [m for m in (measures or DIRECTION) if m in set(table.measure)]
+    if not ms: raise ValueError(f"No metric to plot: the table has measures {sorted(set(table.measure))}.")
+    methods = list(dict.fromkeys(table.method))
+    nc = min(5, len(ms)); nr = math.ceil(len(ms) / nc)
+    fig, axs = plt.subplots(nr, nc, figsize=(3.2 * nc, 3.0 * nr), squeeze=False)
+    for ax in axs.flat[len(ms):]: ax.axis('off')
+    for ax, m in zip(axs.flat, ms):
+        q = table[table.measure == m].set_index('method').reindex(methods)
+        ok = q['mean'].notna()
+        xs = np.arange(len(methods))[ok.to_numpy()]
+        lo, hi = (q['mean'] - q.ci_mean_low)[ok].fillna(0), (q.ci_mean_high - q['mean'])[ok].fillna(0)
+        ax.bar(xs, q['mean'][ok], yerr=[lo, hi], capsize=3, color=[f'C{i}' for i in xs])
+        for x_, (v, n) in zip(xs, q[['mean', 'n']][ok].itertuples(index=False)): ax.annotate(f"n={int(n)}", (x_, 0), ha='center', va='bottom', fontsize=6, rotation=90, xytext=(0, 2), textcoords='offset points')
+        ax.set_xticks(np.arange(len(methods)), methods, rotation=60, ha='right', fontsize=7)
+        ax.set_title(f"{m} ({'higher' if DIRECTION.get(m, True) else 'lower'} is better)", fontsize=9); ax.grid(axis='y', alpha=.3)
+        ax.axhline(0, color='k', lw=.5)
+    if title: fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    try: return atomic_write(path, lambda t: fig.savefig(t, dpi=110))
+    finally: plt.close(fig)
+
 
 # %% ../nbs/07_viz.ipynb #95a8c814
 def plot_curves(
