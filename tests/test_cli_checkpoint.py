@@ -3,7 +3,7 @@ import contextlib, io
 from pathlib import Path
 import numpy as np, pytest
 from robustcam.cli import main
-from robustcam.runner import COLUMNS, CSVLog
+from robustcam.outputs import COLUMNS, CSVLog
 from robustcam.ct_data import load_ct
 from robustcam.data import PROJECT_ROOT, dataset_path
 

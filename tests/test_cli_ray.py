@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np, pytest, torch
 ray = pytest.importorskip('ray')
 from robustcam.cli import save_samples
-from robustcam.runner import ARRAY_KEYS, COLUMNS, CSVLog, ExplainSpec, Explainer, StopFlag, find_inputs, run_local
+from robustcam.outputs import ARRAY_KEYS, COLUMNS, CSVLog
+from robustcam.runner import ExplainSpec, Explainer, StopFlag, find_inputs, run_local
 from robustcam.distributed import connect, run_ray
 
 NAMES = ('chelsea', 'coffee', 'rocket', 'astronaut')

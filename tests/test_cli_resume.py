@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np, pytest
 import contextlib, io
 from robustcam.cli import save_samples, main
-from robustcam.runner import ARRAY_KEYS, COLUMNS, CSVLog, ExplainSpec, Explainer, find_inputs, run_local
+from robustcam.outputs import ARRAY_KEYS, COLUMNS, CSVLog
+from robustcam.runner import ExplainSpec, Explainer, find_inputs, run_local
 
 NAMES = ('chelsea', 'coffee', 'rocket', 'astronaut', 'camera')
 OPTS = ['--view-batch', '6', '--no-progress']   # one image a pass: a stop lands between images
