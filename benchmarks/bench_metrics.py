@@ -16,11 +16,12 @@ Two baselines run exactly these batches:
   lean    the least model work Grad-CAM needs: forward with the shallowest explained layer's output made a leaf,
           then `torch.autograd.grad` of the target scores w.r.t. it (no parameter gradients) -- the goal is about this;
   params  `model(x).gather(1, t).sum().backward()`, as bench_robustcam.py does (also computes parameter gradients).
-Usage: python benchmarks/bench_metrics.py [--reps 5] [--configs deepest all] [--n-perturb 5]
+Calls `tune_cpu_memory` first, as `30_eval_ct` and the `robustcam` command do (`--no-tune` leaves glibc's defaults).
+Usage: python benchmarks/bench_metrics.py [--reps 5] [--configs deepest all] [--n-perturb 5] [--no-tune]
 """
 import argparse, statistics, time
 import torch
-from robustcam.core import get_module
+from robustcam.core import get_module, tune_cpu_memory
 from robustcam.models import load_model
 from robustcam.protocol import compute_all_metrics, make_perturbations, perturb, add_noise
 from robustcam.explainers import RobustCAMExplainer
@@ -83,7 +84,9 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--reps', type=int, default=5)
     ap.add_argument('--configs', nargs='+', default=['deepest', 'all'], choices=['deepest', 'all'])
     ap.add_argument('--n-perturb', type=int, default=5)
+    ap.add_argument('--no-tune', action='store_true', help="keep glibc's malloc defaults")
     a = ap.parse_args()
+    print(f"tune_cpu_memory: {False if a.no_tune else tune_cpu_memory()}")
     lm = load_model('efficientnet_lite0')
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, EfficientNet-Lite0, 1 image 224 px, RobustCAM 6 views, "
           f"median of {a.reps} interleaved reps")

@@ -44,7 +44,7 @@ def affine_warp(
     theta = torch.zeros(2, 3, dtype=torch.float64)
     theta[:, :2] = torch.linalg.inv(D) @ Ai @ D                    # output position -> where to sample
     theta[:, 2] = -torch.linalg.inv(D) @ Ai @ torch.as_tensor(shift, dtype=torch.float64)
-    grid = F.affine_grid(theta.to(x)[None].expand(N, 2, 3), [N, C, H, W], align_corners=False)
+    grid = F.affine_grid(theta.to(x)[None], [1, C, H, W], align_corners=False).expand(N, H, W, 2)  # one grid, shared by the batch
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
 
 # %% ../nbs/01_augment_warp.ipynb #60d44476

@@ -25,10 +25,10 @@ def fuse(
     "Pixel-wise fusion across views (dim 1) of valid pixels, with the population standard deviation."
     if how not in ('mean', 'median'): raise ValueError(f"fusion must be 'mean' or 'median', got {how!r}.")
     valid = valid.expand_as(maps)
-    cnt = valid.sum(1)
-    w = valid.to(maps.dtype)
-    mean = (maps * w).sum(1) / cnt.clamp_min(1)
-    std = (((maps - mean[:,None])**2 * w).sum(1) / cnt.clamp_min(1)).sqrt()
+    cnt, zero = valid.sum(1), maps.new_zeros(())
+    mean = torch.where(valid, maps, zero).sum(1) / cnt.clamp_min(1)
+    d = maps - mean[:,None]
+    std = (torch.where(valid, d.mul_(d), zero).sum(1) / cnt.clamp_min(1)).sqrt()
     if how == 'mean': fused = mean
     else: fused = torch.nanquantile(torch.where(valid, maps, torch.nan), 0.5, dim=1).nan_to_num(0.)
     return fused, std, cnt
@@ -60,6 +60,22 @@ class RobustCAMResult:
 
 # %% ../nbs/02_fusion.ipynb #f21fa975
 def _callable_name(fn): return getattr(fn, '__name__', None) or type(fn).__name__
+
+def _normalize_views(
+    aligned:Tensor, # (N,V,M,H,W) maps in the original frame (owned: normalised in place)
+    valid:Tensor    # (N,V,H,W) bool, the pixels each view saw
+)->tuple:           # ((N,V,M,H,W) maps in [0,1], zero outside `valid`; (N,V,M) bool flags of constant maps)
+    "Each view's maps min-max normalised over the pixels the view saw (`normalize_maps` with the view's mask)."
+    # A view that saw every pixel and whose maps already span exactly [0,1] (or are all zero) needs no pass: Grad-CAM's maps
+    # are normalised by `gradcam`, and the identity, photometric and flip views only move pixels. Normalising them again
+    # would give the same numbers, bit for bit. Only the other views (a rotation's) go through the masked normaliser.
+    lo, hi = aligned.flatten(-2).aminmax(dim=-1)                             # (N,V,M)
+    whole = valid.flatten(-2).all(-1)[..., None]                              # (N,V,1) the view saw every pixel
+    ready = whole & (lo == 0) & ((hi == 1) | (hi == 0))
+    flat = hi == 0
+    redo = (~ready).any(-1).any(0).nonzero()[:, 0]                            # views with a map to normalise
+    if len(redo): aligned[:, redo], flat[:, redo] = normalize_maps(aligned[:, redo], valid[:, redo, None])
+    return aligned, flat
 
 class RobustCAM:
     "An attribution (Grad-CAM by default) fused over semantic-preserving views, with a per-pixel uncertainty map."
@@ -125,7 +141,7 @@ class RobustCAM:
             maps.append(m); logits.append(lg); tgts.append(t)
         maps, logits, tgts = torch.cat(maps), torch.cat(logits), torch.cat(tgts)
         aligned, valid = unwarp(maps, self.views)                       # (N,V,M,H,W), (N,V,H,W)
-        views, flat = normalize_maps(aligned, valid[:,:,None])
+        views, flat = _normalize_views(aligned, valid)
         used = ~flat
         fused, std, cnt = fuse(views, valid[:,:,None] & used[...,None,None], self.fusion)
         fused, _ = normalize_maps(fused)

@@ -19,7 +19,7 @@ __all__ = ['METRICS', 'HIGHER_IS_BETTER', 'BLUR_SIGMA', 'FAITH_KS', 'ConstantMap
            'pearson', 'spearman', 'deletion_baseline', 'delete_topk', 'model_logits', 'deletion_logits', 'faithfulness',
            'faithfulness_from_logits', 'localisation_accuracy', 'offbody_share', 'consistency_iou', 'fidelity',
            'fidelity_from_logits', 'noise_stability', 'consistency_pearson', 'view_variance', 'pairwise_iou',
-           'pairwise_spearman']
+           'pairwise_spearman', 'pairwise_stats']
 
 # %% ../nbs/03_metrics.ipynb #17366ab5
 METRICS = ('Faith', 'LocAcc', 'Consist', 'Fid', 'Stab', 'Cons', 'Var', 'IoU_k', 'Spear')
@@ -44,6 +44,16 @@ def n_top(
 def _desc_order(flat):
     "Pixel indices of each row of `flat` (...,n) by value, descending, ties in raster order."
     return torch.sort(flat, dim=-1, descending=True, stable=True).indices
+
+def _topk_select(flat, valid, k):
+    "Top-k mask (...,n) among `valid` pixels, ties in raster order, by selection instead of a sort: `_topk_sel(_desc_order(flat), valid, k)`, bit for bit."
+    m = n_top(k, valid.sum(-1))                                            # (...) pixels to keep
+    xv = torch.where(valid, flat, -torch.inf)
+    top = xv.topk(max(1, int(m.max())), dim=-1).values                      # sorted, largest first
+    thr = top.gather(-1, (m - 1).clamp_min(0)[..., None])                   # the m-th largest valid value
+    above, tie = xv > thr, xv == thr
+    sel = above | (tie & (tie.cumsum(-1) <= (m[..., None] - above.sum(-1, keepdim=True))))
+    return sel & (m > 0)[..., None]
 
 def _topk_sel(order, valid, k):
     "Top-k mask (...,n) among `valid` pixels from a global order: the first n_k valid pixels along it."
@@ -90,16 +100,23 @@ def _avg_rank(v, valid):
 
 def _is_constant(v, valid): return torch.where(valid, v, torch.inf).amin(-1) == torch.where(valid, v, -torch.inf).amax(-1)
 
-def _pearson_flat(a, b, valid, what):
-    "Masked Pearson r of the rows of (B,n) float64 `a`, `b`, with the constant-map fallback."
+def _pearson_rows(a, b, valid):
+    "Masked Pearson r of the rows of (B,n) float64 `a`, `b`, with the constant-map fallback; and the rows where the fallback applied."
     w = valid.to(a.dtype); n = w.sum(-1)
     da = (a - (a * w).sum(-1, keepdim=True) / n.clamp_min(1)[:, None]) * w
     db = (b - (b * w).sum(-1, keepdim=True) / n.clamp_min(1)[:, None]) * w
     r = (da * db).sum(-1) / ((da * da).sum(-1) * (db * db).sum(-1)).sqrt()
     const = (_is_constant(a, valid) | _is_constant(b, valid)) & (n >= 2)
-    _warn_constant(const.sum().item(), len(a), f"pairs of maps compared by {what} hold a map that is constant on the compared pixels: set to 1 where the maps are equal there, 0 otherwise.")
     r = torch.where(const, ((a == b) | ~valid).all(-1).to(a.dtype), r.clamp(-1, 1))
-    return torch.where(n >= 2, r, torch.nan)
+    return torch.where(n >= 2, r, torch.nan), const
+
+def _const_msg(what): return f"pairs of maps compared by {what} hold a map that is constant on the compared pixels: set to 1 where the maps are equal there, 0 otherwise."
+
+def _pearson_flat(a, b, valid, what):
+    "Masked Pearson r of the rows of (B,n) float64 `a`, `b`, with the constant-map fallback (warned)."
+    r, const = _pearson_rows(a, b, valid)
+    _warn_constant(const.sum().item(), len(a), _const_msg(what))
+    return r
 
 def _corr(a, b, valid, rank, what):
     check_maps(a, 'a'); check_maps(b, 'b'); check_same_shape(a, b)
@@ -300,8 +317,11 @@ def consistency_iou(
     k:float=0.2         # top fraction
 )->Tensor:              # (N,M) float64 in [0,1]
     "`Consist`: mean top-k IoU between each map and its perturbed copies' aligned maps."
-    v = _check_aligned(maps, aligned, valid)
-    return topk_iou(maps[:, None].expand_as(aligned), aligned, k, v).nanmean(1)
+    v = _check_aligned(maps, aligned, valid); k = check_k(k)
+    vf = v.expand_as(aligned).flatten(-2)                                  # (N,P,M,n)
+    ta, tb = _topk_select(maps.flatten(-2)[:, None].expand_as(vf), vf, k), _topk_select(aligned.flatten(-2), vf, k)
+    inter, union = (ta & tb).sum(-1).double(), (ta | tb).sum(-1).double()
+    return torch.where(union > 0, inter / union.clamp_min(1), torch.nan).nanmean(1)
 
 # %% ../nbs/03_metrics.ipynb #3adadc3b
 def fidelity(
@@ -372,28 +392,47 @@ def view_variance(
     use = (cnt >= 2).double()
     return (var * use).sum((-2, -1)) / use.sum((-2, -1))
 
-def _pairs(maps, valid, kind, k=None):
-    "Mean over all pairs (i<j) of the stack of top-k IoU or Spearman rho, each on the pixels valid in both; one sort per map."
-    V, n = maps.shape[-3], maps.shape[-2] * maps.shape[-1]
-    if V < 2: return torch.full(maps.shape[:-3], torch.nan, dtype=torch.float64, device=maps.device)
-    i, j = map(list, zip(*itertools.combinations(range(V), 2)))
-    flat, vf = maps.flatten(-2), valid.flatten(-2)
-    vij = vf[..., i, :] & vf[..., j, :]                                   # (...,pairs,n)
-    if kind == 'iou':
-        o = _desc_order(flat)
-        ta, tb = _topk_sel(o[..., i, :], vij, k), _topk_sel(o[..., j, :], vij, k)
-        inter, union = (ta & tb).sum(-1).double(), (ta | tb).sum(-1).double()
-        r = torch.where(union > 0, inter / union.clamp_min(1), torch.nan)
-    else:
-        s, o = flat.sort(-1); s = s.double()
-        R = _rank_sel(s, o, torch.ones_like(vf))                          # ranks over all pixels, once per map
-        ra, rb = R[..., i, :], R[..., j, :]
-        part = ~vij.all(-1)                                               # pairs that rank only their common valid pixels
-        if part.any():
-            ra[part] = _rank_sel(s[..., i, :][part], o[..., i, :][part], vij[part])
-            rb[part] = _rank_sel(s[..., j, :][part], o[..., j, :][part], vij[part])
-        r = _pearson_flat(ra.reshape(-1, n), rb.reshape(-1, n), vij.reshape(-1, n), 'Spearman rho').view(vij.shape[:-1])
-    return r.nanmean(-1)
+def _pairs(maps, valid, k=0.2, iou=True, spear=True):
+    """Mean over all pairs (i<j) of the stack of top-k IoU and Spearman rho, each on the pixels valid in both.
+    One stable sort per map serves both. A pair whose two maps are valid everywhere comes from a Gram matrix of the
+    per-map top-k masks or centred ranks; only the other pairs (e.g. those with a rotated view) are compared pixel by pixel."""
+    lead, V, n = maps.shape[:-3], maps.shape[-3], maps.shape[-2] * maps.shape[-1]
+    if V < 2: return [torch.full(lead, torch.nan, dtype=torch.float64, device=maps.device) for f in (iou, spear) if f]
+    i, j = (torch.tensor(t, device=maps.device) for t in zip(*itertools.combinations(range(V), 2)))
+    flat, vf = maps.reshape(-1, V, n), valid.expand(maps.shape).reshape(-1, V, n)
+    s, o = torch.sort(flat, dim=-1, descending=True, stable=True)        # descending, ties in raster order (as `_desc_order`)
+    full = vf.all(-1)                                                     # (B,V) maps valid everywhere
+    b, p = (~(full[:, i] & full[:, j])).nonzero(as_tuple=True)             # the pairs compared on their common valid pixels
+    vij, oa, ob = vf[b, i[p]] & vf[b, j[p]], o[b, i[p]], o[b, j[p]]       # (Q,n)
+    ones = torch.ones((), dtype=torch.bool, device=maps.device).expand(vf.shape)
+    out = []
+    if iou:
+        T = _topk_sel(o, ones, k).float()                                 # (B,V,n) top-k masks over all pixels
+        G = (T @ T.transpose(-1, -2)).double()                            # counts, exact in float32 below 2**24 pixels
+        inter, cnt = G[:, i, j], G.diagonal(dim1=-2, dim2=-1)
+        r = inter / (cnt[:, i] + cnt[:, j] - inter)                       # the union holds at least one pixel
+        if len(b):
+            ta, tb = _topk_sel(oa, vij, k), _topk_sel(ob, vij, k)
+            it, un = (ta & tb).sum(-1).double(), (ta | tb).sum(-1).double()
+            r[b, p] = torch.where(un > 0, it / un.clamp_min(1), torch.nan)
+        out.append(r.nanmean(-1).view(lead))
+    if spear:
+        sd = s.double()
+        R = _rank_sel(sd, o, ones) - (n + 1) / 2                          # centred average ranks (descending: rho is unchanged)
+        G = R @ R.transpose(-1, -2)
+        d = G.diagonal(dim1=-2, dim2=-1)
+        const = s[..., 0] == s[..., -1]                                   # (B,V) maps constant over all pixels
+        cij = const[:, i] | const[:, j]
+        r = torch.where(cij, (const[:, i] & const[:, j]).double(), (G[:, i, j] / (d[:, i] * d[:, j]).sqrt()).clamp(-1, 1))
+        if n < 2: r = torch.full_like(r, torch.nan)
+        nconst = (cij & (n >= 2)).sum().item()
+        if len(b):
+            nconst -= (cij[b, p] & (n >= 2)).sum().item()
+            r[b, p], c = _pearson_rows(_rank_sel(sd[b, i[p]], oa, vij), _rank_sel(sd[b, j[p]], ob, vij), vij)
+            nconst += c.sum().item()
+        _warn_constant(nconst, r.numel(), _const_msg('Spearman rho'))
+        out.append(r.nanmean(-1).view(lead))
+    return out
 
 def pairwise_iou(
     maps:Tensor,       # (...,V,H,W) maps of one image in one frame
@@ -402,7 +441,7 @@ def pairwise_iou(
 )->Tensor:             # (...) float64 in [0,1]; NaN with fewer than two maps
     "`IoU_k`: mean top-k IoU over all pairs of the stack, each on the pixels valid in both."
     valid = _check_stack(maps, valid); k = check_k(k)
-    return _pairs(maps, valid, 'iou', k)
+    return _pairs(maps, valid, k, spear=False)[0]
 
 def pairwise_spearman(
     maps:Tensor,       # (...,V,H,W) maps of one image in one frame
@@ -410,4 +449,13 @@ def pairwise_spearman(
 )->Tensor:             # (...) float64 in [-1,1]; NaN with fewer than two maps
     "`Spear`: mean Spearman rho over all pairs of the stack, each on the pixels valid in both."
     valid = _check_stack(maps, valid)
-    return _pairs(maps, valid, 'spearman')
+    return _pairs(maps, valid, iou=False)[0]
+
+def pairwise_stats(
+    maps:Tensor,       # (...,V,H,W) maps of one image in one frame
+    valid:Tensor=None, # (...,V,H,W) bool, broadcastable; None: all
+    k:float=0.2        # top fraction of IoU_k
+)->tuple:              # (IoU_k, Spear), each (...) float64
+    "`pairwise_iou` and `pairwise_spearman` together, from one sort of each map (what the protocol's Group C uses)."
+    valid = _check_stack(maps, valid); k = check_k(k)
+    return tuple(_pairs(maps, valid, k))

@@ -17,7 +17,7 @@ from .augment import View, affine_view, apply_views, unwarp
 from .validate import check_images, check_maps, check_k, check_targets, check_labels
 from .explainers import run_explainer
 from .metrics import (offbody_share, ConstantMapWarning, FAITH_KS, model_logits, deletion_logits, faithfulness_from_logits, fidelity_from_logits,
-    localisation_accuracy, consistency_iou, noise_stability, consistency_pearson, view_variance, pairwise_iou, pairwise_spearman)
+    localisation_accuracy, consistency_iou, noise_stability, consistency_pearson, view_variance, pairwise_stats)
 
 # %% auto #0
 __all__ = ['Perturbations', 'make_perturbations', 'perturb', 'add_noise', 'unwarp_perturbed', 'perturbation_stability',
@@ -141,7 +141,8 @@ def perturbation_stability(
         e = run_explainer(explainer, perturb(xi, pert).flatten(0, 1), ti.repeat_interleave(P), explain_batch, keep_views=0)
         aligned, valid = unwarp_perturbed(e.maps.unflatten(0, (len(xi), P)), pert)     # (n,P,M,H,W), (n,P,H,W)
         st, sv = aligned.transpose(1, 2), valid[:, None]                                 # (n,M,P,H,W), (n,1,P,H,W)
-        frames.append(_frame(e, ti, dict(Var=view_variance(st, sv), IoU_k=pairwise_iou(st, sv, k), Spear=pairwise_spearman(st, sv)), i))
+        iou, spear = pairwise_stats(st, sv, k)
+        frames.append(_frame(e, ti, dict(Var=view_variance(st, sv), IoU_k=iou, Spear=spear), i))
     return pd.concat(frames, ignore_index=True)
 
 # %% ../nbs/03a_protocol.ipynb #4eddba6e
@@ -205,7 +206,7 @@ def _all_metrics(model, normalize, explainer, x, t, lg, y, masks, pert, k, ks, b
     fid = torch.full((N, M), torch.nan, dtype=torch.float64, device=S.device) if y is None else fidelity_from_logits(lg, lk[:, :, jk], y)
     if e.views is not None:
         st, sv = e.views.transpose(1, 2), e.valid.transpose(1, 2)          # (N,M,V,H,W)
-        var, iou, spear = view_variance(st, sv), pairwise_iou(st, sv, k), pairwise_spearman(st, sv)
+        var, (iou, spear) = view_variance(st, sv), pairwise_stats(st, sv, k)
     else: var = iou = spear = torch.full((N, M), torch.nan, dtype=torch.float64, device=S.device)
     cols = dict(Faith=faith, LocAcc=localisation_accuracy(S, masks.get('lungs')), Consist=consistency_iou(S, aligned, valid, k),
                 Fid=fid, Stab=noise_stability(S, noisy), Cons=consistency_pearson(S, aligned, valid), Var=var, IoU_k=iou, Spear=spear)
