@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from PIL import Image
 from torch import Tensor
-from .ct_data import CT_CLASSES, _grey
+from .ct_data import CT_CLASSES, read_grey
 
 # %% auto #0
 __all__ = ['phash', 'hamming', 'cosine', 'null_threshold', 'near_twins', 'cut_runs', 'merge_groups', 'pseudo_patients',
@@ -24,7 +24,7 @@ def phash(
     "DCT perceptual hash (`imagehash.phash`) of each image, as bits."
     try: import imagehash
     except ImportError as e: raise ImportError("phash needs the `imagehash` package: `pip install imagehash`.") from e
-    return np.stack([imagehash.phash(_grey(Path(p), 512), hash_size=hash_size).hash.flatten() for p in paths])
+    return np.stack([imagehash.phash(read_grey(Path(p), 512), hash_size=hash_size).hash.flatten() for p in paths])
 
 def hamming(
     a:np.ndarray, # (N,B) bool hashes

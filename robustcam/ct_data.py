@@ -19,7 +19,8 @@ from .results import save_csv
 __all__ = ['CT_CLASSES', 'CLASS_FOLDERS', 'IMAGE_SUFFIXES', 'SPLITS', 'SPLIT_FRACS', 'SPLIT_CSV', 'SCHEMES', 'GROUPED_SPLIT_CSV',
            'REPORT_SPLIT', 'FITS', 'folder_class', 'find_class_folders', 'Scan', 'scan_release', 'fake_release',
            'split_records', 'split_digest', 'write_split', 'read_split', 'CTSplit', 'limit_records', 'ct_split',
-           'check_groups', 'split_counts', 'compare_split', 'class_weights', 'fit_square', 'load_ct', 'CTImages']
+           'check_groups', 'split_counts', 'compare_split', 'class_weights', 'fit_square', 'read_grey', 'load_ct',
+           'CTImages']
 
 # %% ../nbs/06_ct_data.ipynb #2e9da71f
 CT_CLASSES = ('Normal', 'Benign', 'Malignant')
@@ -332,7 +333,10 @@ def fit_square(
     return im if im.size == (size, size) else im.resize((size, size), Image.BILINEAR)
 
 # %% ../nbs/06_ct_data.ipynb #66a3838f
-def _grey(path:Path, size:int)->Image.Image:
+def read_grey(
+    path:Path, # an image file
+    size:int   # the size it will be fitted to (JPEGs are decoded at a reduced scale when that is enough)
+)->Image.Image:
     "A file as a greyscale PIL image: PIL directly for L/RGB, `load_image` for everything else."
     try:
         with Image.open(path) as im:
@@ -349,7 +353,7 @@ def load_ct(
     fit:str='pad',  # non-square policy, see `fit_square`
 )->Tensor:          # (3,size,size) float32 in [0,1], the three channels equal
     "Read a CT slice as a square greyscale image repeated to 3 channels, in `[0,1]`, not normalised."
-    g = fit_square(_grey(Path(path), size), size, fit)
+    g = fit_square(read_grey(Path(path), size), size, fit)
     return torch.from_numpy(np.asarray(g, dtype=np.float32) / 255.)[None].expand(3, -1, -1).contiguous()
 
 class CTImages(torch.utils.data.Dataset):

@@ -14,7 +14,7 @@ from PIL import Image
 from scipy import ndimage as ndi
 from skimage import filters, morphology
 from torch import Tensor
-from .ct_data import FITS, fit_square, _grey
+from .ct_data import FITS, fit_square, read_grey
 from .metrics import localisation_accuracy
 
 # %% auto #0
@@ -162,7 +162,7 @@ def segment_slice(
 )->tuple:                  # (body, lungs): (size,size) bool tensors in the frame of `load_ct(path, size, fit)`
     "Body and lung masks of a slice, in the frame of the model's input."
     if fit not in FITS: raise ValueError(f"fit must be one of {FITS}, got {fit!r}.")
-    g = np.asarray(_grey(Path(path), seg_size))
+    g = np.asarray(read_grey(Path(path), seg_size))
     try:
         fg = foreground(g); body, hull = _body(fg)
         lungs = lung_mask(g, body, fg, margin=WALL * np.sqrt(body.sum()) if hull else 0.)

@@ -15,7 +15,7 @@ from .fusion import RobustCAM
 from .validate import check_maps, check_valid
 
 # %% auto #0
-__all__ = ['Explanation', 'as_explanation', 'GradCAMExplainer', 'RobustCAMExplainer', 'run_explainer']
+__all__ = ['Explanation', 'as_explanation', 'from_signed', 'GradCAMExplainer', 'RobustCAMExplainer', 'run_explainer']
 
 # %% ../nbs/02a_explainers.ipynb #5c43b429
 @dataclass
@@ -64,6 +64,18 @@ def as_explanation(
         check_maps(v, f"the views returned by {name}")
         out.valid = check_valid(out.valid, v.shape, f"the view masks returned by {name}", v.device)
     return out
+
+# %% ../nbs/02a_explainers.ipynb #c0ffee02
+def from_signed(
+    signed:Tensor, # (N,H,W) signed attributions of one method (any finite values)
+    name:str       # the method's name
+)->Explanation:    # maps (N,1,H,W) in [0,1]: the positive part over its maximum (zeros where nothing is positive); `signed` (N,1,H,W)
+    "An `Explanation` of one method from its signed maps: evidence *for* the target as the map, the signed values attached."
+    s = signed[:, None]
+    pos = s.clamp_min(0)
+    mx = pos.amax((-2, -1), keepdim=True)
+    maps = torch.where(mx > 0, pos / mx.clamp_min(torch.finfo(pos.dtype).tiny), torch.zeros_like(pos)).float()
+    return Explanation(maps, [name], [''], signed=s.float())
 
 # %% ../nbs/02a_explainers.ipynb #e5c4e1fa
 class GradCAMExplainer:

@@ -12,7 +12,7 @@ from lime import lime_image
 from lime.wrappers.scikit_image import SegmentationAlgorithm
 from .core import preserve_state
 from .validate import check_images, check_targets, check_class_indices
-from .explainers import Explanation
+from .explainers import Explanation, from_signed
 
 # %% auto #0
 __all__ = ['SEGMENTATIONS', 'make_segmentation', 'LimeExplainer', 'RegionMean', 'grid_segmentation']
@@ -58,15 +58,6 @@ class _FastLime(lime_image.LimeImageExplainer):
         labels = [classifier_fn(torch.where(on[i:i + batch_size][:, seg][:, None], img, fud)) for i in range(0, num_samples, batch_size)]
         return data, np.concatenate(labels)
 
-def _positive_part(signed:Tensor)->Tensor:
-    "(N,M,H,W) positive part of signed maps divided by its maximum; zeros where nothing is positive."
-    pos = signed.clamp_min(0)
-    mx = pos.amax((-2, -1), keepdim=True)
-    return torch.where(mx > 0, pos / mx.clamp_min(torch.finfo(pos.dtype).tiny), torch.zeros_like(pos)).float()
-
-def _explanation(signed:Tensor, name:str)->Explanation:
-    "An `Explanation` of one method from signed maps (N,H,W), with the signed maps attached."
-    return Explanation(_positive_part(signed[:, None]), [name], [''], signed=signed[:, None].float())
 
 # %% ../nbs/02b_lime.ipynb #350ab1ce
 class LimeExplainer:
@@ -133,7 +124,7 @@ class LimeExplainer:
             if targets is not None and not callable(targets): t = check_class_indices(targets, len(x))   # no extra pass: the range is checked on the first batch
             else: t = check_targets(targets, torch.cat([torch.from_numpy(self._probs(x[i:i + self.batch_size])) for i in range(0, len(x), self.batch_size)]))
             signed = torch.stack([self.explain_one(x[i], int(t[i]))[0] for i in range(len(x))])
-        return _explanation(signed, 'lime')
+        return from_signed(signed, 'lime')
     def __repr__(self): return f"LimeExplainer(num_samples={self.num_samples}, segmentation={self._seg_name!r}, hide_color={self.hide_color}, batch_size={self.batch_size}, seed={self.seed})"
 
 # %% ../nbs/02b_lime.ipynb #0fb59b3b

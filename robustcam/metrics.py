@@ -12,7 +12,7 @@ import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .core import preserve_state
-from .validate import check_images, check_maps, check_valid, check_k, check_same_shape, check_targets, check_labels
+from .validate import check_images, check_maps, check_masks, check_valid, check_k, check_same_shape, check_targets, check_labels
 
 # %% auto #0
 __all__ = ['METRICS', 'HIGHER_IS_BETTER', 'BLUR_SIGMA', 'FAITH_KS', 'ConstantMapWarning', 'n_top', 'topk_mask', 'topk_iou',
@@ -279,10 +279,7 @@ def localisation_accuracy(
     if maps.ndim != 4: raise ValueError(f"Expected maps of shape (N,M,H,W), got {tuple(maps.shape)}.")
     N, M, H, W = maps.shape
     if masks is None: return torch.full((N, M), torch.nan, dtype=torch.float64, device=maps.device)
-    if not isinstance(masks, Tensor) or masks.shape != (N, H, W): raise ValueError(f"Expected masks of shape (N,H,W) = {(N, H, W)}, got {tuple(getattr(masks, 'shape', ())) or type(masks).__name__}.")
-    if masks.dtype != torch.bool:
-        if not ((masks == 0) | (masks == 1)).all(): raise ValueError("Masks must be bool or hold only 0 and 1.")
-        masks = masks.bool()
+    masks = check_masks(masks, (N, H, W))
     if (maps < 0).any(): raise ValueError(f"LocAcc needs non-negative maps, got a minimum of {maps.min().item():.3g}; normalise them to [0,1] first.")
     S = maps.double(); Mk = masks[:, None].to(S.device)
     tot = S.sum((-2, -1)); inside = (S * Mk).sum((-2, -1))

@@ -14,7 +14,7 @@ import torch, torch.nn as nn
 from torch import Tensor
 from .core import normalize_maps
 from .augment import View, affine_view, apply_views, unwarp
-from .validate import check_images, check_maps, check_k, check_targets, check_labels
+from .validate import check_images, check_maps, check_masks, check_k, check_targets, check_labels
 from .explainers import run_explainer
 from .metrics import (offbody_share, ConstantMapWarning, FAITH_KS, model_logits, deletion_logits, faithfulness_from_logits, fidelity_from_logits,
     localisation_accuracy, consistency_iou, noise_stability, consistency_pearson, view_variance, pairwise_stats)
@@ -152,11 +152,9 @@ def _check_masks(masks, x):
     if isinstance(masks, Tensor): masks = {'lungs': masks}
     if not isinstance(masks, dict) or not masks or set(masks) - {'lungs', 'body'}:
         raise ValueError(f"masks must be an (N,H,W) tensor or a dict with keys 'lungs' and/or 'body', got {sorted(masks) if isinstance(masks, dict) else type(masks).__name__}.")
-    for key, m in masks.items():
-        try:
-            with warnings.catch_warnings():   # a probe with zero maps: only the mask's shape and type are checked here
-                warnings.simplefilter('ignore', ConstantMapWarning)
-                localisation_accuracy(torch.zeros(len(x), 1, *x.shape[-2:], device=x.device), m)
+    masks = dict(masks)   # the caller's dict stays as it was
+    for key, m in list(masks.items()):
+        try: masks[key] = check_masks(m, (len(x), *x.shape[-2:]))
         except ValueError as err: raise ValueError(f"masks[{key!r}]: {err}") from None
     return masks
 

@@ -10,7 +10,7 @@ import numpy as np, torch, torch.nn as nn
 from torch import Tensor
 from .core import preserve_state
 from .validate import check_images, check_targets, check_class_indices
-from .lime import _explanation
+from .explainers import Explanation, from_signed
 
 # %% auto #0
 __all__ = ['sample_background', 'shap_array', 'ShapExplainer']
@@ -136,5 +136,5 @@ class ShapExplainer:
                 t = check_targets(targets, torch.cat([l[0] if isinstance(l, (tuple, list)) else l for l in lg]))
         sv = self.shap_values(x, t).sum(1)
         if not torch.isfinite(sv).all(): raise ValueError("SHAP values are NaN or inf: the model's target logit or its gradient is not finite on the interpolated images; check the model and the background.")
-        return _explanation(sv, 'shap')
+        return from_signed(sv, 'shap')
     def __repr__(self): return f"ShapExplainer(background={len(self.background)}, nsamples={self.nsamples}, batch_size={self.batch_size}, seed={self.seed}, engine={self.engine!r})"

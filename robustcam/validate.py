@@ -11,8 +11,8 @@ import torch, torch.nn as nn
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['IMAGE_TOL', 'check_4d', 'check_batch', 'check_images', 'check_maps', 'check_same_shape', 'check_valid', 'check_k',
-           'check_class_indices', 'check_targets', 'target_scores', 'check_labels']
+__all__ = ['IMAGE_TOL', 'check_4d', 'check_batch', 'check_images', 'check_maps', 'check_same_shape', 'check_masks', 'check_valid',
+           'check_k', 'check_class_indices', 'check_targets', 'target_scores', 'check_labels']
 
 # %% ../nbs/00a_validate.ipynb #80330601
 IMAGE_TOL = 1e-4  # images may leave [0,1] by this much (float round-off, e.g. 1.0000002 from an antialiased Resize); they are clamped
@@ -71,6 +71,19 @@ def check_maps(
 def check_same_shape(a:Tensor, b:Tensor, na:str='a', nb:str='b'):
     "`a` and `b` have the same shape."
     if a.shape != b.shape: raise ValueError(f"{na} and {nb} must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}.")
+
+def check_masks(
+    masks,             # (N,H,W) ground-truth masks: bool, or numbers that are all 0 or 1
+    shape,             # the (N,H,W) they must have
+    name:str='masks'   # how to call them in messages
+)->Tensor:             # the masks as bool
+    "Region masks (lungs, body) of one image batch: shape (N,H,W), bool or 0/1."
+    if not isinstance(masks, Tensor) or tuple(masks.shape) != tuple(shape):
+        raise ValueError(f"Expected {name} of shape (N,H,W) = {tuple(shape)}, got {tuple(getattr(masks, 'shape', ())) or type(masks).__name__}.")
+    if masks.dtype != torch.bool:
+        if not ((masks == 0) | (masks == 1)).all(): raise ValueError(f"{name[:1].upper() + name[1:]} must be bool or hold only 0 and 1.")
+        masks = masks.bool()
+    return masks
 
 def check_valid(
     valid,             # bool mask broadcastable to `shape`, or None for "every pixel"
