@@ -74,7 +74,7 @@ def bench(lm, layers, reps, P):
             t0 = time.perf_counter(); f(); times[k].append(time.perf_counter() - t0)
     per = lambda b: [a / c for a, c in zip(times['metrics'], times[b])]
     print(f"layers={layers} P={P} passes: {passes}")
-    print(f"  " + '  '.join(f"{k} {statistics.median(v):.2f}s" for k, v in times.items()))
+    print("  " + '  '.join(f"{k} {statistics.median(v):.2f}s" for k, v in times.items()))
     rl = statistics.median(a / c for a, c in zip(times['rc'], times['lean']))
     print(f"  metrics/lean {statistics.median(per('lean')):.2f} (goal <= 1.15; per rep {[round(r, 2) for r in per('lean')]})"
           f"  metrics/params {statistics.median(per('params')):.2f} (per rep {[round(r, 2) for r in per('params')]})")
