@@ -68,7 +68,7 @@ def _normalize_views(
     "Each view's maps min-max normalised over the pixels the view saw (`normalize_maps` with the view's mask)."
     # A view that saw every pixel and whose maps already span exactly [0,1] (or are all zero) needs no pass: Grad-CAM's maps
     # are normalised by `gradcam`, and the identity, photometric and flip views only move pixels. Normalising them again
-    # would give the same numbers, bit for bit. Only the other views (a rotation's) go through the masked normaliser.
+    # would give the same values (torch.equal). Only the other views (a rotation's) go through the masked normaliser.
     lo, hi = aligned.flatten(-2).aminmax(dim=-1)                             # (N,V,M)
     whole = valid.flatten(-2).all(-1)[..., None]                              # (N,V,1) the view saw every pixel
     ready = whole & (lo == 0) & ((hi == 1) | (hi == 0))
