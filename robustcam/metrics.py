@@ -79,8 +79,11 @@ def topk_iou(
 )->Tensor:             # (...) float64 IoU in [0,1]; NaN where no pixel is valid
     "IoU of the top-`k` masks of `a` and `b` over their common valid pixels."
     check_maps(a, 'a'); check_maps(b, 'b'); check_same_shape(a, b)
-    ta, tb = topk_mask(a, k, valid), topk_mask(b, k, valid)
-    inter, union = (ta & tb).flatten(-2).sum(-1).double(), (ta | tb).flatten(-2).sum(-1).double()
+    return _mask_iou(topk_mask(a, k, valid).flatten(-2), topk_mask(b, k, valid).flatten(-2))
+
+def _mask_iou(ta, tb):
+    "(...) float64 IoU of the bool masks (...,n); NaN where both are empty."
+    inter, union = (ta & tb).sum(-1).double(), (ta | tb).sum(-1).double()
     return torch.where(union > 0, inter / union.clamp_min(1), torch.nan)
 
 # %% ../nbs/03_metrics.ipynb #1b2b3dc6
@@ -316,9 +319,7 @@ def consistency_iou(
     "`Consist`: mean top-k IoU between each map and its perturbed copies' aligned maps."
     v = _check_aligned(maps, aligned, valid); k = check_k(k)
     vf = v.expand_as(aligned).flatten(-2)                                  # (N,P,M,n)
-    ta, tb = _topk_select(maps.flatten(-2)[:, None].expand_as(vf), vf, k), _topk_select(aligned.flatten(-2), vf, k)
-    inter, union = (ta & tb).sum(-1).double(), (ta | tb).sum(-1).double()
-    return torch.where(union > 0, inter / union.clamp_min(1), torch.nan).nanmean(1)
+    return _mask_iou(_topk_select(maps.flatten(-2)[:, None].expand_as(vf), vf, k), _topk_select(aligned.flatten(-2), vf, k)).nanmean(1)
 
 # %% ../nbs/03_metrics.ipynb #3adadc3b
 def fidelity(
@@ -409,9 +410,7 @@ def _pairs(maps, valid, k=0.2, iou=True, spear=True):
         inter, cnt = G[:, i, j], G.diagonal(dim1=-2, dim2=-1)
         r = inter / (cnt[:, i] + cnt[:, j] - inter)                       # the union holds at least one pixel
         if len(b):
-            ta, tb = _topk_sel(oa, vij, k), _topk_sel(ob, vij, k)
-            it, un = (ta & tb).sum(-1).double(), (ta | tb).sum(-1).double()
-            r[b, p] = torch.where(un > 0, it / un.clamp_min(1), torch.nan)
+            r[b, p] = _mask_iou(_topk_sel(oa, vij, k), _topk_sel(ob, vij, k))
         out.append(r.nanmean(-1).view(lead))
     if spear:
         sd = s.double()
