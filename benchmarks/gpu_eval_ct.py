@@ -8,12 +8,12 @@ written as a notebook.
     python benchmarks/gpu_eval_ct.py -p require_all False -p track False            # every default below
     python benchmarks/gpu_eval_ct.py -p split grouped -p require_all False -p track False
 
-Defaults of this script (sized for ~7 min on one H100; each overridable with -p NAME VALUE, Python literals):
-device 'auto'; Grad-CAM + RobustCAM on all 219 test images; xai_max_images 219 with time_budget_s 300: LIME (1000
+Defaults of this script (sized for ~8 min on one H100/H200; each overridable with -p NAME VALUE, Python literals):
+device 'auto'; Grad-CAM + RobustCAM on all 219 test images; xai_max_images 219 with time_budget_s 420: LIME (1000
 samples, lime's default), SHAP (200, shap's default) and the vote take the test images in class-interleaved order until
-300 s after the start, then the tables say how many (n per row); fused_max_images 12 (RobustCAM over LIME's and SHAP's
-views: 6x their cost, done first); sanity checks on 20 images for gradcam, robustcam, shap (LIME's sanity check is in
-the CPU run); out_dir 'results/gpu'; run_name '<arch>-<split>-test-gpu'. The executed copy goes to
+420 s after the start, then the tables say how many (n per row); fused_max_images 0 (RobustCAM over LIME's and SHAP's
+views costs 7x a plain image: `-p fused_max_images 6` adds them, done first); sanity checks on 10 images for all four
+methods; out_dir 'results/gpu'; run_name '<arch>-<split>-test-gpu'. The executed copy goes to
 results/runs/30_eval_ct_gpu[_grouped].ipynb. Every stage writes its tables when it ends: a run cut short keeps them.
 """
 import argparse, ast, contextlib, io, json, sys, time, traceback
@@ -21,8 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = ROOT/'nbs'/'30_eval_ct.ipynb'
-GPU_DEFAULTS = dict(device='auto', xai_max_images=219, fused_max_images=12, lime_samples=1000, shap_samples=200, time_budget_s=300,
-                    sanity_images=20, sanity_methods=['gradcam', 'robustcam', 'shap'], out_dir='results/gpu')
+GPU_DEFAULTS = dict(device='auto', xai_max_images=219, fused_max_images=0, lime_samples=1000, shap_samples=200, time_budget_s=420,
+                    sanity_images=10, sanity_methods=['gradcam', 'robustcam', 'lime', 'shap'], out_dir='results/gpu')
 
 def _value(s):
     try: return ast.literal_eval(s)

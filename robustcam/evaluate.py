@@ -19,9 +19,8 @@ from .vote import vote_map
 
 # %% auto #0
 __all__ = ['SPLIT_SETS', 'SCHEMES', 'check_arch', 'check_eval_params', 'weights_hint', 'train_command', 'eval_checkpoint',
-           'check_checkpoint', 'stratified_subset', 'Budget', 'class_order', 'DeviceModel', 'OnCPU', 'map_of',
-           'Recorder', 'ProtocolRun', 'gather_maps', 'run_protocol', 'Stack', 'xai_stack', 'xai_explainers', 'Stages',
-           'pick_device']
+           'check_checkpoint', 'stratified_subset', 'Budget', 'class_order', 'map_of', 'Recorder', 'ProtocolRun',
+           'gather_maps', 'run_protocol', 'Stack', 'xai_stack', 'xai_explainers', 'Stages', 'pick_device']
 
 # %% ../nbs/03e_evaluate.ipynb #476fdb2f
 SPLIT_SETS = ('train', 'val', 'test')
@@ -166,22 +165,6 @@ def class_order(
     rank = np.zeros(len(ids), int)
     for c in np.unique(y): rank[y == c] = np.arange((y == c).sum())
     return ids[np.lexsort((y, rank))]
-
-class DeviceModel(nn.Module):
-    "`normalize` + `model` on `device`, taking and returning CPU tensors: for explainers (LIME, SHAP) that build their inputs on the CPU."
-    def __init__(self, model:nn.Module, normalize:nn.Module|None, device):
-        super().__init__(); self.model, self.norm, self.device = model, normalize or nn.Identity(), torch.device(device)
-    def forward(self, x:Tensor)->Tensor:
-        lg = self.model(self.norm(x.to(self.device)))
-        return (lg[0] if isinstance(lg, (tuple, list)) else lg).to(x.device)
-
-class OnCPU:
-    "Run an explainer on CPU copies of the images and targets, and return its maps on the images' device."
-    def __init__(self, explainer): self.explainer, self.__name__ = explainer, getattr(explainer, '__name__', type(explainer).__name__)
-    def __call__(self, x:Tensor, targets=None):
-        e = as_explanation(self.explainer(x.cpu(), None if targets is None else torch.as_tensor(targets).cpu()), x.cpu(), self.__name__)
-        mv = lambda t: None if t is None else t.to(x.device)
-        return Explanation(mv(e.maps), e.methods, e.layers, mv(e.views), mv(e.valid), mv(e.signed))
 
 # %% ../nbs/03e_evaluate.ipynb #036c8792
 def map_of(
@@ -359,20 +342,19 @@ def xai_explainers(
     device='cpu',                # where the model runs
     lime_samples:int|None=1000,  # LIME's samples per explanation; None: no LIME
     shap_samples:int|None=200,   # SHAP's samples per explanation; None: no SHAP
-    background:Tensor=None,      # (B,3,H,W) SHAP background images in [0,1] (CPU or device)
+    background:Tensor=None,      # (B,3,H,W) SHAP background images in [0,1] (CPU or device; copied to the images' device once)
     seed:int=0,
 )->dict:                         # {'lime': explainer, 'shap': explainer}
-    "LIME and SHAP explainers of a model, running its forwards on `device` while they work on the CPU."
+    "LIME and SHAP explainers of a model on `device`; they work on the device of the images they are given."
     from robustcam.lime import LimeExplainer
     from robustcam.shap import ShapExplainer
-    dev = torch.device(device); gpu = dev.type != 'cpu'
-    m, nz = (DeviceModel(model, normalize, dev), None) if gpu else (model, normalize)
+    gpu = torch.device(device).type != 'cpu'
     out = {}
-    if lime_samples is not None: out['lime'] = LimeExplainer(m, nz, num_samples=lime_samples, seed=seed)
+    if lime_samples is not None: out['lime'] = LimeExplainer(model, normalize, num_samples=lime_samples, seed=seed, batch_size=250 if gpu else 64)
     if shap_samples is not None:
         if background is None: raise ValueError("SHAP needs background images (B,3,H,W) in [0,1], e.g. training slices.")
-        out['shap'] = ShapExplainer(m, background.cpu() if gpu else background, nz, nsamples=shap_samples, seed=seed)
-    return {k: OnCPU(v) for k, v in out.items()} if gpu else out
+        out['shap'] = ShapExplainer(model, background, normalize, nsamples=shap_samples, seed=seed)
+    return out
 
 # %% ../nbs/03e_evaluate.ipynb #58464d61
 class Stages:

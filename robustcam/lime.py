@@ -47,14 +47,16 @@ def make_segmentation(
 
 # %% ../nbs/02b_lime.ipynb #8fdfe499
 class _FastLime(lime_image.LimeImageExplainer):
-    "lime's image explainer with the perturbed copies built in torch, in batches, from the same random design."
+    "lime's image explainer with the perturbed copies built in torch, in batches, on `device`, from the same random design."
+    device = torch.device('cpu')   # where the copies are built: the image's (and the model's) device
     def data_labels(self, image, fudged_image, segments, classifier_fn, num_samples, batch_size=10, progress_bar=False):
         n_features = np.unique(segments).shape[0]
         data = self.random_state.randint(0, 2, num_samples * n_features).reshape((num_samples, n_features))
         data[0, :] = 1
-        img = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()
-        fud = torch.from_numpy(np.ascontiguousarray(fudged_image)).permute(2, 0, 1).float()
-        seg, on = torch.from_numpy(segments).long(), torch.from_numpy(data).bool()
+        dev = self.device
+        img = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float().to(dev)
+        fud = torch.from_numpy(np.ascontiguousarray(fudged_image)).permute(2, 0, 1).float().to(dev)
+        seg, on = torch.from_numpy(segments).long().to(dev), torch.from_numpy(data).bool().to(dev)
         labels = [classifier_fn(torch.where(on[i:i + batch_size][:, seg][:, None], img, fud)) for i in range(0, num_samples, batch_size)]
         return data, np.concatenate(labels)
 
@@ -102,6 +104,7 @@ class LimeExplainer:
         im = img.permute(1, 2, 0).double().cpu().numpy()
         seg = self.segment(im)
         lime = _FastLime(kernel_width=self.kernel_width, feature_selection='none', random_state=self.seed)
+        lime.device = img.device   # the perturbed copies are built where the image is: on a GPU they never cross the bus
         def probs(xb):
             p = self._probs(xb)
             if target >= p.shape[1]: raise ValueError(f"Target class {target} is out of range: the model has {p.shape[1]} classes (0..{p.shape[1] - 1}).")
@@ -123,7 +126,7 @@ class LimeExplainer:
             self.model.eval()
             if targets is not None and not callable(targets): t = check_class_indices(targets, len(x))   # no extra pass: the range is checked on the first batch
             else: t = check_targets(targets, torch.cat([torch.from_numpy(self._probs(x[i:i + self.batch_size])) for i in range(0, len(x), self.batch_size)]))
-            signed = torch.stack([self.explain_one(x[i], int(t[i]))[0] for i in range(len(x))])
+            signed = torch.stack([self.explain_one(x[i], int(t[i]))[0] for i in range(len(x))]).to(x.device)
         return from_signed(signed, 'lime')
     def __repr__(self): return f"LimeExplainer(num_samples={self.num_samples}, segmentation={self._seg_name!r}, hide_color={self.hide_color}, batch_size={self.batch_size}, seed={self.seed})"
 

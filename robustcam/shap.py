@@ -76,8 +76,13 @@ class ShapExplainer:
         self.nsamples, self.batch_size, self.seed, self.local_smoothing, self.channels_last = nsamples, batch_size, seed, local_smoothing, channels_last
         if engine not in ('torch', 'shap'): raise ValueError(f"engine must be 'torch' or 'shap', got {engine!r}.")
         if engine == 'torch' and local_smoothing: raise ValueError("local_smoothing draws torch noise inside shap; use engine='shap' for it.")
-        self.engine, self._ex = engine, None
+        self.engine, self._ex, self._bg = engine, None, None
     __name__ = 'shap'
+
+    def _background_on(self, device)->Tensor:
+        "The background on `device`, copied there once."
+        if self._bg is None or self._bg.device != torch.device(device): self._bg = self.background.to(device)
+        return self._bg
 
     def shap_values(self,
         x:Tensor,     # (N,3,H,W) images in [0,1]
@@ -97,23 +102,23 @@ class ShapExplainer:
                 self.model.eval(); self.model.requires_grad_(False)   # gradients w.r.t. the input only
                 if self._ex is None:   # built once: shap runs the model on the whole background to learn its output shape
                     f = _TargetLogit(self.model, self.normalize, self.channels_last)
-                    with torch.no_grad(): self._ex = (shap.GradientExplainer(f, self.background.float(), batch_size=self.batch_size, local_smoothing=self.local_smoothing), f)
+                    with torch.no_grad(): self._ex = (shap.GradientExplainer(f, self._background_on(x.device).float(), batch_size=self.batch_size, local_smoothing=self.local_smoothing), f)
                 ex, f = self._ex
                 out = []
                 for i in range(len(x)):
                     f.target = int(targets[i])
                     out.append(shap_array(ex.shap_values(x[i:i + 1].float().clone(), nsamples=self.nsamples, rseed=self.seed)))
         finally: np.random.set_state(state)
-        return torch.from_numpy(np.concatenate(out)).double()
+        return torch.from_numpy(np.concatenate(out)).double().to(x.device)
 
     def _expected_gradients(self, f, x, target):
-        "SHAP values (3,H,W) of one image: shap's draws (background index, then t, from RandomState(seed)), batched in torch."
-        rs = np.random.RandomState(self.seed)
+        "SHAP values (3,H,W) of one image: shap's draws (background index, then t, from RandomState(seed)), batched in torch on the image's device."
+        rs, dev = np.random.RandomState(self.seed), x.device
         draws = [(rs.choice(len(self.background)), rs.uniform()) for _ in range(self.nsamples)]
-        rind = torch.tensor([d[0] for d in draws]); tt = torch.tensor([d[1] for d in draws], dtype=torch.float64)
-        f.target, acc = target, torch.zeros(x.shape, dtype=torch.float64)
+        rind = torch.tensor([d[0] for d in draws], device=dev); tt = torch.tensor([d[1] for d in draws], dtype=torch.float64, device=dev)
+        f.target, acc, background = target, torch.zeros(x.shape, dtype=torch.float64, device=dev), self._background_on(dev)
         for b in range(0, self.nsamples, self.batch_size):
-            bg = self.background[rind[b:b + self.batch_size]].float()
+            bg = background[rind[b:b + self.batch_size]].float()
             t = tt[b:b + self.batch_size, None, None, None]
             inp = (t.float() * x + (1 - t).float() * bg).requires_grad_()
             g, = torch.autograd.grad(f(inp)[:, 0].sum(), inp)
