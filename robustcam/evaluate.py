@@ -6,7 +6,7 @@ Docs: https://robustcam.github.io/robustcam/evaluate.html.md"""
 
 # %% ../nbs/03e_evaluate.ipynb #5cb19c7d
 from __future__ import annotations
-import difflib, math, time, contextlib
+import difflib, math, os, time, contextlib
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn
@@ -20,7 +20,8 @@ from .vote import vote_map
 # %% auto #0
 __all__ = ['SPLIT_SETS', 'SCHEMES', 'check_arch', 'check_eval_params', 'weights_hint', 'train_command', 'eval_checkpoint',
            'check_checkpoint', 'stratified_subset', 'Budget', 'class_order', 'map_of', 'Recorder', 'ProtocolRun',
-           'gather_maps', 'run_protocol', 'Stack', 'xai_stack', 'xai_explainers', 'Stages', 'pick_device']
+           'gather_maps', 'run_protocol', 'resume_state', 'Stack', 'xai_stack', 'xai_explainers', 'Stages',
+           'pick_device']
 
 # %% ../nbs/03e_evaluate.ipynb #476fdb2f
 SPLIT_SETS = ('train', 'val', 'test')
@@ -255,6 +256,33 @@ def run_protocol(
     return ProtocolRun(pd.concat(frames, ignore_index=True), Explanation(torch.cat([m.maps for m in maps]), maps[0].methods, maps[0].layers),
                        time.perf_counter() - t0, ids[:len(torch.cat([m.maps for m in maps]))])
 
+# %% ../nbs/03e_evaluate.ipynb #ae035c19
+def resume_state(
+    path,                 # the run's per-image table (`eval_ct_per_image_<tag>.csv`); None or missing: nothing to resume
+    n_images:int,         # images of this run (ids 0..n_images-1)
+    xai=(),               # ids of this run's xai subset
+    fused=(),             # ids of this run's fused subset (a part of `xai`)
+)->dict:                  # per_image (DataFrame or None), cam_done (bool), xai_done, fused_done (sorted id arrays)
+    "What an earlier run of the same configuration left in its per-image table: the rows to keep and the images each stage can skip."
+    none = np.array([], int)
+    if path is None or not Path(path).exists(): return dict(per_image=None, cam_done=False, xai_done=none, fused_done=none)
+    path, df = Path(path), pd.read_csv(path)
+    if miss := {'image', 'method', 'layer', 'subset'} - set(df.columns):
+        raise ValueError(f"{path} is not a per-image table of 30_eval_ct (no column {sorted(miss)}); move it away, or set resume=False to overwrite it.")
+    df['layer'] = df['layer'].fillna('')
+    cam, xs = set(df.image[df.subset == 'all']), df[df.subset == 'xai']
+    if cam and cam != set(range(n_images)):
+        raise ValueError(f"{path} holds Grad-CAM/RobustCAM rows for {len(cam)} images (ids {min(cam)}..{max(cam)}), but this run has {n_images} images: "
+                         "it comes from another configuration (split, split_set or max_images). Use another out_dir, or set resume=False to overwrite it.")
+    if extra := set(xs.image) - set(np.asarray(xai).tolist()):
+        raise ValueError(f"{path} holds LIME/SHAP rows for {len(extra)} images outside this run's xai subset (e.g. {sorted(extra)[:3]}): "
+                         "it comes from another configuration (xai_max_images or seed). Use another out_dir, or set resume=False to overwrite it.")
+    fused_done = np.array(sorted(set(xs.image[xs.method.str.startswith('robustcam-')]) & set(np.asarray(fused).tolist())), int)
+    plain_done = np.array(sorted(set(xs.image) - set(np.asarray(fused).tolist())), int)
+    keep = xs.image.isin(np.concatenate([fused_done, plain_done]))
+    return dict(per_image=pd.concat([df[df.subset == 'all'], xs[keep]], ignore_index=True), cam_done=bool(cam),
+                xai_done=np.sort(np.concatenate([fused_done, plain_done])), fused_done=fused_done)
+
 # %% ../nbs/03e_evaluate.ipynb #4bdcac96
 class Stack:
     "Several explainers (and maps derived from theirs) as one: `(x, targets) -> Explanation` with every map."
@@ -349,11 +377,12 @@ def xai_explainers(
     from robustcam.lime import LimeExplainer
     from robustcam.shap import ShapExplainer
     gpu = torch.device(device).type != 'cpu'
+    workers = min(8, os.cpu_count() or 1) if gpu else 1   # on a GPU, images in threads: one's CPU work overlaps another's passes
     out = {}
-    if lime_samples is not None: out['lime'] = LimeExplainer(model, normalize, num_samples=lime_samples, seed=seed, batch_size=250 if gpu else 64)
+    if lime_samples is not None: out['lime'] = LimeExplainer(model, normalize, num_samples=lime_samples, seed=seed, batch_size=250 if gpu else 64, workers=workers)
     if shap_samples is not None:
         if background is None: raise ValueError("SHAP needs background images (B,3,H,W) in [0,1], e.g. training slices.")
-        out['shap'] = ShapExplainer(model, background, normalize, nsamples=shap_samples, seed=seed)
+        out['shap'] = ShapExplainer(model, background, normalize, nsamples=shap_samples, seed=seed, workers=workers)
     return out
 
 # %% ../nbs/03e_evaluate.ipynb #58464d61
