@@ -6,7 +6,7 @@ Docs: https://robustcam.github.io/robustcam/evaluate.html.md"""
 
 # %% ../nbs/03e_evaluate.ipynb #5cb19c7d
 from __future__ import annotations
-import difflib, math, os, time, contextlib
+import difflib, math, time, contextlib
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn
@@ -256,7 +256,7 @@ def run_protocol(
     return ProtocolRun(pd.concat(frames, ignore_index=True), Explanation(torch.cat([m.maps for m in maps]), maps[0].methods, maps[0].layers),
                        time.perf_counter() - t0, ids[:len(torch.cat([m.maps for m in maps]))])
 
-# %% ../nbs/03e_evaluate.ipynb #ae035c19
+# %% ../nbs/03e_evaluate.ipynb #0eca0a31
 def resume_state(
     path,                 # the run's per-image table (`eval_ct_per_image_<tag>.csv`); None or missing: nothing to resume
     n_images:int,         # images of this run (ids 0..n_images-1)
@@ -377,12 +377,11 @@ def xai_explainers(
     from robustcam.lime import LimeExplainer
     from robustcam.shap import ShapExplainer
     gpu = torch.device(device).type != 'cpu'
-    workers = min(8, os.cpu_count() or 1) if gpu else 1   # on a GPU, images in threads: one's CPU work overlaps another's passes
     out = {}
-    if lime_samples is not None: out['lime'] = LimeExplainer(model, normalize, num_samples=lime_samples, seed=seed, batch_size=250 if gpu else 64, workers=workers)
+    if lime_samples is not None: out['lime'] = LimeExplainer(model, normalize, num_samples=lime_samples, seed=seed, batch_size=250 if gpu else 64)
     if shap_samples is not None:
         if background is None: raise ValueError("SHAP needs background images (B,3,H,W) in [0,1], e.g. training slices.")
-        out['shap'] = ShapExplainer(model, background, normalize, nsamples=shap_samples, seed=seed, workers=workers)
+        out['shap'] = ShapExplainer(model, background, normalize, nsamples=shap_samples, seed=seed)
     return out
 
 # %% ../nbs/03e_evaluate.ipynb #58464d61

@@ -15,8 +15,7 @@ from .fusion import RobustCAM
 from .validate import check_maps, check_valid
 
 # %% auto #0
-__all__ = ['Explanation', 'as_explanation', 'from_signed', 'parallel_map', 'GradCAMExplainer', 'RobustCAMExplainer',
-           'run_explainer']
+__all__ = ['Explanation', 'as_explanation', 'from_signed', 'GradCAMExplainer', 'RobustCAMExplainer', 'run_explainer']
 
 # %% ../nbs/02a_explainers.ipynb #5c43b429
 @dataclass
@@ -77,18 +76,6 @@ def from_signed(
     mx = pos.amax((-2, -1), keepdim=True)
     maps = torch.where(mx > 0, pos / mx.clamp_min(torch.finfo(pos.dtype).tiny), torch.zeros_like(pos)).float()
     return Explanation(maps, [name], [''], signed=s.float())
-
-# %% ../nbs/02a_explainers.ipynb #d658d354
-def parallel_map(
-    fn,              # callable i -> result, safe to call from several threads at once
-    n:int,           # how many items
-    workers:int=1,   # threads; 1: a plain loop in this thread
-)->list:             # [fn(0), ..., fn(n-1)], in order
-    "`[fn(i) for i in range(n)]`, in `workers` threads when `workers > 1`."
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1: raise ValueError(f"workers must be a positive int, got {workers!r}.")
-    if workers == 1 or n <= 1: return [fn(i) for i in range(n)]
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(min(workers, n)) as pool: return list(pool.map(fn, range(n)))
 
 # %% ../nbs/02a_explainers.ipynb #e5c4e1fa
 class GradCAMExplainer:

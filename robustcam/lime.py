@@ -12,7 +12,7 @@ from lime import lime_image
 from lime.wrappers.scikit_image import SegmentationAlgorithm
 from .core import preserve_state
 from .validate import check_images, check_targets, check_class_indices
-from .explainers import Explanation, from_signed, parallel_map
+from .explainers import Explanation, from_signed
 
 # %% auto #0
 __all__ = ['SEGMENTATIONS', 'make_segmentation', 'LimeExplainer', 'RegionMean', 'grid_segmentation']
@@ -74,7 +74,6 @@ class LimeExplainer:
         seed:int=0,                    # seed of the random design (and of quickshift)
         kernel_width:float=0.25,       # width of lime's exponential kernel on cosine distances
         channels_last:bool=True,       # feed the model channels-last inputs (faster on CPU for CNNs)
-        workers:int=1,                 # images of a call explained at once, in threads (on a GPU: CPU work overlaps forwards)
         **seg_kwargs                   # parameters of the named segmentation, e.g. n_segments=30
     ):
         if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 2: raise ValueError(f"num_samples must be an int >= 2 (the unperturbed image and at least one copy), got {num_samples!r}.")
@@ -82,8 +81,7 @@ class LimeExplainer:
         if hide_color is not None and not (np.all(np.asarray(hide_color) >= 0) and np.all(np.asarray(hide_color) <= 1)): raise ValueError(f"hide_color must be None or a value in [0,1] (images are in [0,1]), got {hide_color!r}.")
         self.model, self.normalize = model, normalize or nn.Identity()
         self.num_samples, self.hide_color, self.batch_size, self.seed = num_samples, hide_color, batch_size, seed
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1: raise ValueError(f"workers must be a positive int, got {workers!r}.")
-        self.kernel_width, self.channels_last, self.workers = kernel_width, channels_last, workers
+        self.kernel_width, self.channels_last = kernel_width, channels_last
         self.segment = make_segmentation(segmentation, seed, **seg_kwargs)
         self._seg_name = segmentation if isinstance(segmentation, str) else getattr(segmentation, '__name__', 'custom')
     __name__ = 'lime'
@@ -124,15 +122,13 @@ class LimeExplainer:
     )->Explanation:   # maps (N,1,H,W) in [0,1]; `signed` (N,1,H,W) the weights per pixel
         "Explain each image of `x` for its target with LIME."
         x = check_images(x)
-        def one(i):   # inference mode is per thread
-            with torch.inference_mode(): return self.explain_one(x[i], int(t[i]))[0]
         with preserve_state(self.model), torch.inference_mode():
             self.model.eval()
             if targets is not None and not callable(targets): t = check_class_indices(targets, len(x))   # no extra pass: the range is checked on the first batch
             else: t = check_targets(targets, torch.cat([torch.from_numpy(self._probs(x[i:i + self.batch_size])) for i in range(0, len(x), self.batch_size)]))
-            signed = torch.stack(parallel_map(one, len(x), self.workers)).to(x.device)
+            signed = torch.stack([self.explain_one(x[i], int(t[i]))[0] for i in range(len(x))]).to(x.device)
         return from_signed(signed, 'lime')
-    def __repr__(self): return f"LimeExplainer(num_samples={self.num_samples}, segmentation={self._seg_name!r}, hide_color={self.hide_color}, batch_size={self.batch_size}, seed={self.seed}, workers={self.workers})"
+    def __repr__(self): return f"LimeExplainer(num_samples={self.num_samples}, segmentation={self._seg_name!r}, hide_color={self.hide_color}, batch_size={self.batch_size}, seed={self.seed})"
 
 # %% ../nbs/02b_lime.ipynb #0fb59b3b
 class RegionMean(nn.Module):

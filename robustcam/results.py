@@ -85,9 +85,11 @@ def run_paths(
     smoke:bool=False,    # a smoke run: never written to the committed `results/`
     why:str='',          # what makes it a smoke run, for the message (e.g. 'limit=60')
 )->RunPaths:
-    "Output folders of a run; a smoke run aimed at the committed `results/` goes to `results/runs/smoke/` instead."
+    "Output folders of a run; a smoke run aimed at the committed `results/` (or a folder in it, e.g. `results/gpu`) goes to `results/runs/smoke/` instead."
     out = Path(out_dir) if Path(out_dir).is_absolute() else PROJECT_ROOT/out_dir
-    if smoke and out.resolve() == (PROJECT_ROOT/'results').resolve():
-        out = PROJECT_ROOT/'results'/'runs'/'smoke'
+    res, runs = (PROJECT_ROOT/'results').resolve(), (PROJECT_ROOT/'results'/'runs').resolve()
+    o = out.resolve()
+    if smoke and (o == res or res in o.parents) and not (o == runs or runs in o.parents):
+        out = PROJECT_ROOT/'results'/'runs'/'smoke'/o.relative_to(res)
         print(f"Smoke run{f' ({why})' if why else ''}: writing to {out}, not to the committed results/.")
     return RunPaths(out, bool(smoke))

@@ -10,7 +10,7 @@ import numpy as np, torch, torch.nn as nn
 from torch import Tensor
 from .core import preserve_state
 from .validate import check_images, check_targets, check_class_indices
-from .explainers import Explanation, from_signed, parallel_map
+from .explainers import Explanation, from_signed
 
 # %% auto #0
 __all__ = ['sample_background', 'shap_array', 'ShapExplainer']
@@ -65,8 +65,7 @@ class ShapExplainer:
         seed:int=0,                    # seed of the draws
         local_smoothing:float=0.,      # std of Gaussian noise added to the image at each draw (SmoothGrad-style)
         channels_last:bool=True,       # feed the model channels-last inputs
-        engine:str='torch',            # 'torch': the same draws and sums as shap, in batched torch; 'shap': `shap.GradientExplainer` itself
-        workers:int=1                  # images of a call explained at once, in threads ('torch' engine; on a GPU: CPU work overlaps passes)
+        engine:str='torch'             # 'torch': the same draws and sums as shap, in batched torch; 'shap': `shap.GradientExplainer` itself
     ):
         if not isinstance(background, Tensor): raise TypeError(f"background must be a tensor of images (B,3,H,W) in [0,1], got {type(background).__name__}; draw one with `sample_background`.")
         if background.ndim != 4 or len(background) == 0: raise ValueError(f"The background is empty or not a batch of images: got shape {tuple(background.shape)}; pass (B,3,H,W) training images with B >= 1 (`sample_background`).")
@@ -77,8 +76,7 @@ class ShapExplainer:
         self.nsamples, self.batch_size, self.seed, self.local_smoothing, self.channels_last = nsamples, batch_size, seed, local_smoothing, channels_last
         if engine not in ('torch', 'shap'): raise ValueError(f"engine must be 'torch' or 'shap', got {engine!r}.")
         if engine == 'torch' and local_smoothing: raise ValueError("local_smoothing draws torch noise inside shap; use engine='shap' for it.")
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1: raise ValueError(f"workers must be a positive int, got {workers!r}.")
-        self.engine, self.workers, self._ex, self._bg = engine, workers, None, None
+        self.engine, self._ex, self._bg = engine, None, None
     __name__ = 'shap'
 
     def _background_on(self, device)->Tensor:
@@ -93,12 +91,10 @@ class ShapExplainer:
         "Per-channel SHAP values of each image for its target (each image's draws seeded with `seed`)."
         if x.shape[1:] != self.background.shape[1:]: raise ValueError(f"The images {tuple(x.shape[1:])} and the background {tuple(self.background.shape[1:])} must have the same size.")
         if self.engine == 'torch':
-            def one(i):   # grad mode is per thread; each image its own target module
-                with torch.inference_mode(False), torch.enable_grad():
-                    return self._expected_gradients(_TargetLogit(self.model, self.normalize, self.channels_last), x[i].float(), int(targets[i]))
-            with preserve_state(self.model):
+            f = _TargetLogit(self.model, self.normalize, self.channels_last)
+            with preserve_state(self.model), torch.inference_mode(False), torch.enable_grad():
                 self.model.eval(); self.model.requires_grad_(False)
-                return torch.stack(parallel_map(one, len(x), self.workers))
+                return torch.stack([self._expected_gradients(f, x[i].float(), int(targets[i])) for i in range(len(x))])
         import shap
         state = np.random.get_state()
         try:
@@ -146,4 +142,4 @@ class ShapExplainer:
         sv = self.shap_values(x, t).sum(1)
         if not torch.isfinite(sv).all(): raise ValueError("SHAP values are NaN or inf: the model's target logit or its gradient is not finite on the interpolated images; check the model and the background.")
         return from_signed(sv, 'shap')
-    def __repr__(self): return f"ShapExplainer(background={len(self.background)}, nsamples={self.nsamples}, batch_size={self.batch_size}, seed={self.seed}, engine={self.engine!r}, workers={self.workers})"
+    def __repr__(self): return f"ShapExplainer(background={len(self.background)}, nsamples={self.nsamples}, batch_size={self.batch_size}, seed={self.seed}, engine={self.engine!r})"
