@@ -102,3 +102,19 @@ def test_eval_ct_empty_split(dn_head, tmp_path):
     from robustcam.ct_data import fake_release
     rel = fake_release(tmp_path/'rel', n=(1, 1, 1), dup=0)   # one image per class: all go to the training split
     _fails(tmp_path, ["The 'test' split of", "has no images"], arch='densenet161', checkpoint=str(dn_head), data_dir=str(rel), out_dir=str(tmp_path/'o'))
+
+def test_eval_ct_resume(tmp_path):
+    "A run cut by its time budget, then `resume=True`: the same tables as one uninterrupted run; another configuration is refused."
+    need(_have_data(), "IQ-OTH/NCCD not found (set ROBUSTCAM_DATA)")
+    ck = PROJECT_ROOT/'results'/'checkpoints'/'efficientnet_lite0_iqothnccd.pth'
+    p = dict(SMOKE, arch='efficientnet_lite0', checkpoint=str(ck), sanity=False, track=False)
+    _run(tmp_path/'a.ipynb', out_dir=str(tmp_path/'a'), **p)
+    _run(tmp_path/'b1.ipynb', out_dir=str(tmp_path/'b'), time_budget_s=1e-3, **p)   # the budget is spent at once: LIME/SHAP on one image
+    cut = pd.read_csv(tmp_path/'b'/'tables'/'eval_ct_per_image_test.csv')
+    assert cut[cut.subset == 'xai'].image.nunique() == 1
+    _run(tmp_path/'b2.ipynb', out_dir=str(tmp_path/'b'), resume=True, **p)
+    for f in ('metrics_table_test.csv', 'eval_ct_per_image_test.csv', 'eval_ct_claims_test.csv', 'eval_ct_agreement_test.csv'):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path/'b'/'tables'/f), pd.read_csv(tmp_path/'a'/'tables'/f), obj=f)
+    st = pd.read_csv(tmp_path/'b'/'tables'/'eval_ct_stages_test.csv')
+    assert set(st.session) == {0, 1} and 'Grad-CAM + RobustCAM' not in set(st[st.session == 1].stage)   # kept, not rerun
+    _fails(tmp_path, ["holds Grad-CAM/RobustCAM rows for 3 images", "another configuration"], out_dir=str(tmp_path/'b'), resume=True, **(p | dict(max_images=6, xai_max_images=3)))
