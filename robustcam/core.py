@@ -27,6 +27,9 @@ def get_module(
         if not any(m is name for m in model.modules()): raise ValueError(f"The module {type(name).__name__} given as a layer is not part of this model.")
         return name
     if not isinstance(name, str): raise TypeError(f"A layer must be given by name (str) or as a module, got {type(name).__name__}: {name!r}.")
+    if name:   # the dotted path directly (no walk over every module); the full list only to explain a miss
+        try: return model.get_submodule(name)
+        except AttributeError: pass
     mods = dict(model.named_modules())
     if name in mods and name != '': return mods[name]
     names = [n for n in mods if n]
@@ -50,9 +53,11 @@ def preserve_state(model:nn.Module):
     modes = [(m, m.training) for m in model.modules()]
     flags = [(p, p.requires_grad) for p in model.parameters()]
     try: yield model
-    finally:
-        for m,t in modes: m.training = t
-        for p,r in flags: p.requires_grad_(r)
+    finally:   # only what changed: `Module.__setattr__` is slow, and most calls find the model as they left it
+        for m,t in modes:
+            if m.training != t: m.training = t
+        for p,r in flags:
+            if p.requires_grad != r: p.requires_grad_(r)
 
 # %% ../nbs/00_core.ipynb #f52758e7
 def _aspect_ok(h, w, size, tol=1.5):
