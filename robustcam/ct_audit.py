@@ -8,7 +8,6 @@ Docs: https://robustcam.github.io/robustcam/ct_audit.html.md"""
 from __future__ import annotations
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from PIL import Image
 from torch import Tensor
 from .ct_data import CT_CLASSES, read_grey
 

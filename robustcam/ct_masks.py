@@ -6,7 +6,6 @@ Docs: https://robustcam.github.io/robustcam/ct_masks.html.md"""
 
 # %% ../nbs/06a_ct_masks.ipynb #87b0dbad
 from __future__ import annotations
-import os, warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import numpy as np, torch
@@ -15,7 +14,6 @@ from scipy import ndimage as ndi
 from skimage import filters, morphology
 from torch import Tensor
 from .ct_data import FITS, fit_square, read_grey
-from .metrics import localisation_accuracy
 
 # %% auto #0
 __all__ = ['SEG_SIZE', 'SIGMA', 'OPEN_R', 'CLOSE_R', 'CORE_R', 'MIN_PART', 'HULL_BELOW', 'WALL', 'foreground', 'fake_slice',

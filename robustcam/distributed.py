@@ -10,7 +10,7 @@ import os, socket, threading, time
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import pandas as pd, torch
 from .outputs import OutputFolder, write_image
 from .runner import (Explainer, ExplainSpec, ImageFiles, RunReport, StopFlag, explain_batch,
                               plan_batches, progress_bar)

@@ -8,7 +8,6 @@ Docs: https://robustcam.github.io/robustcam/metrics.html.md"""
 from __future__ import annotations
 import itertools, math, warnings
 from contextlib import nullcontext
-import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .core import preserve_state

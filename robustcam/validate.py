@@ -7,7 +7,7 @@ Docs: https://robustcam.github.io/robustcam/validate.html.md"""
 # %% ../nbs/00a_validate.ipynb #a680b27d
 from __future__ import annotations
 import numpy as np
-import torch, torch.nn as nn
+import torch
 from torch import Tensor
 
 # %% auto #0
