@@ -7,6 +7,7 @@ written as a notebook.
     # there (ROBUSTCAM_DATA -> a folder holding just those files, in the release's class folders):
     python benchmarks/gpu_eval_ct.py -p require_all False -p track False            # every default below
     python benchmarks/gpu_eval_ct.py -p split grouped -p require_all False -p track False
+    python benchmarks/gpu_eval_ct.py -p require_all False -p track False -p resume True -p sanity False   # go on where a budget cut it
 
 Defaults of this script (sized for ~8 min on one H100/H200; each overridable with -p NAME VALUE, Python literals):
 device 'auto'; Grad-CAM + RobustCAM on all 219 test images; xai_max_images 219 with time_budget_s 420: LIME (1000
