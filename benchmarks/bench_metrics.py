@@ -76,7 +76,8 @@ def bench(lm, layers, reps, P):
     print(f"layers={layers} P={P} passes: {passes}")
     print("  " + '  '.join(f"{k} {statistics.median(v):.2f}s" for k, v in times.items()))
     rl = statistics.median(a / c for a, c in zip(times['rc'], times['lean']))
-    print(f"  metrics/lean {statistics.median(per('lean')):.2f} (goal <= 1.15; per rep {[round(r, 2) for r in per('lean')]})"
+    q = statistics.quantiles(per('lean'), n=4) if reps > 1 else [per('lean')[0]] * 3
+    print(f"  metrics/lean {statistics.median(per('lean')):.2f} (goal <= 1.15; quartiles {q[0]:.2f}-{q[2]:.2f}; fastest rep of each {min(times['metrics']) / min(times['lean']):.2f}; per rep {[round(r, 2) for r in per('lean')]})"
           f"  metrics/params {statistics.median(per('params')):.2f} (per rep {[round(r, 2) for r in per('params')]})")
     print(f"  split: rc/lean {rl:.2f} (RobustCAM's own work)  metrics/rc {statistics.median(per('rc')):.2f} (what the metrics add)")
 

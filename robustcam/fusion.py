@@ -24,13 +24,16 @@ def fuse(
 )->tuple:           # ((N,M,H,W) fused, not renormalised; (N,M,H,W) population std; (N,M,H,W) number of views used)
     "Pixel-wise fusion across views (dim 1) of valid pixels, with the population standard deviation."
     if how not in ('mean', 'median'): raise ValueError(f"fusion must be 'mean' or 'median', got {how!r}.")
-    valid = valid.expand_as(maps)
-    cnt, zero = valid.sum(1), maps.new_zeros(())
-    mean = torch.where(valid, maps, zero).sum(1) / cnt.clamp_min(1)
+    N, V, M, H, W = maps.shape
+    if valid.dtype != torch.bool or valid.ndim != 5 or valid.shape[:2] != (N, V) or valid.shape[2] not in (1, M) or valid.shape[3:] != (H, W):
+        raise ValueError(f"valid must be a bool mask of shape (N,V,M,H,W) = {tuple(maps.shape)} or (N,V,1,H,W), got {valid.dtype} {tuple(valid.shape)}.")
+    cnt = valid.sum(1).expand(N, M, H, W).contiguous()   # counted on the mask as given: (N,V,1,H,W) is M times less work
+    c, inval = cnt.clamp_min(1), ~valid                   # the masks broadcast: no (N,V,M,H,W) copy of a (N,V,1,H,W) mask
+    mean = maps.masked_fill(inval, 0.).sum(1) / c
     d = maps - mean[:,None]
-    std = (torch.where(valid, d.mul_(d), zero).sum(1) / cnt.clamp_min(1)).sqrt()
+    std = (d.mul_(d).masked_fill_(inval, 0.).sum(1) / c).sqrt()
     if how == 'mean': fused = mean
-    else: fused = torch.nanquantile(torch.where(valid, maps, torch.nan), 0.5, dim=1).nan_to_num(0.)
+    else: fused = torch.nanquantile(maps.masked_fill(inval, torch.nan), 0.5, dim=1).nan_to_num(0.)
     return fused, std, cnt
 
 # %% ../nbs/02_fusion.ipynb #f4f53434
@@ -56,10 +59,14 @@ class RobustCAMResult:
         return (self.view_pred == t[:,None]).float().mean(1)
     def fused_with(self, how:str)->Tensor:
         "(N,M,H,W) the same views fused with another rule ('mean' or 'median'), renormalised; no new model pass."
-        return normalize_maps(fuse(self.view_maps, self.valid[:,:,None] & self.used[...,None,None], how)[0])[0]
+        return normalize_maps(fuse(self.view_maps, _fusion_mask(self.valid, self.used), how)[0])[0]
 
 # %% ../nbs/02_fusion.ipynb #f21fa975
 def _callable_name(fn): return getattr(fn, '__name__', None) or type(fn).__name__
+
+def _fusion_mask(valid, used):
+    "(N,V,1,H,W) where every view's maps are used (the usual case: half the work in `fuse`), else (N,V,M,H,W): pixels seen by views whose map is not constant."
+    return valid[:,:,None] if bool(used.all()) else valid[:,:,None] & used[...,None,None]
 
 def _normalize_views(
     aligned:Tensor, # (N,V,M,H,W) maps in the original frame (owned: normalised in place)
@@ -143,7 +150,7 @@ class RobustCAM:
         aligned, valid = unwarp(maps, self.views)                       # (N,V,M,H,W), (N,V,H,W)
         views, flat = _normalize_views(aligned, valid)
         used = ~flat
-        fused, std, cnt = fuse(views, valid[:,:,None] & used[...,None,None], self.fusion)
+        fused, std, cnt = fuse(views, _fusion_mask(valid, used), self.fusion)
         fused, _ = normalize_maps(fused)
         probs = logits.softmax(-1)
         prob = probs.gather(-1, tgts.clamp_min(0)[:,None,None].expand(N,V,1))[...,0]
