@@ -2,7 +2,8 @@
 passes they need, measured side by side, interleaved, in one run.
 
   metrics / lean    time(compute_all_metrics(RobustCAMExplainer)) / time(the same model passes, run as plain batched
-                    forwards and forward+backwards) (goal <= 1.15)
+                    forwards and forward+backwards) (goal <= 1.15): the median of the per-rep ratios, their quartiles,
+                    and the ratio of each side's fastest rep (this 2-core VM's reps spread by about +-0.1)
   split             rc / lean: RobustCAM explaining the 11 stacked images (plus the same plain forwards) over the
                     model passes -- RobustCAM's own per-pixel work (views, unwarp, fusion of every layer's maps);
                     metrics / rc: what robustcam.metrics adds on top (perturbations, warps back, deletions, the nine metrics)
