@@ -163,6 +163,7 @@ def normalize_maps(
 )->tuple:                  # ((...,H,W) maps in [0,1], zero outside `mask`; (...) bool flags of constant maps)
     "Min-max normalise each map to `[0,1]` over its pixels in `mask`; constant (or fully masked) maps become zeros and are flagged."
     if mask is None:   # one pass for the range, then in place: 1.9x faster on 66x3 maps of 224 px, the same values
+        if not m.is_floating_point(): m = m.float()   # integer maps (counts, masks): divided as floats
         lo, hi = torch.aminmax(m.flatten(-2), dim=-1)
         lo, hi = lo[...,None,None], hi[...,None,None]
         rng = hi - lo
