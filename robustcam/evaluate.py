@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn
 from torch import Tensor
 from .data import PROJECT_ROOT
+from .results import atomic_write
 from .models import ARCHS
 from .explainers import Explanation, as_explanation, GradCAMExplainer, RobustCAMExplainer
 from .protocol import compute_all_metrics
@@ -20,8 +21,8 @@ from .vote import vote_map
 # %% auto #0
 __all__ = ['SPLIT_SETS', 'SCHEMES', 'check_arch', 'check_eval_params', 'weights_hint', 'train_command', 'eval_checkpoint',
            'check_checkpoint', 'stratified_subset', 'Budget', 'class_order', 'map_of', 'Recorder', 'ProtocolRun',
-           'gather_maps', 'run_protocol', 'resume_state', 'Stack', 'xai_stack', 'xai_explainers', 'Stages',
-           'pick_device']
+           'gather_maps', 'run_protocol', 'run_config_path', 'save_run_config', 'resume_state', 'Stack', 'xai_stack',
+           'xai_explainers', 'Stages', 'pick_device']
 
 # %% ../nbs/03e_evaluate.ipynb #476fdb2f
 SPLIT_SETS = ('train', 'val', 'test')
@@ -257,16 +258,39 @@ def run_protocol(
                        time.perf_counter() - t0, ids[:len(torch.cat([m.maps for m in maps]))])
 
 # %% ../nbs/03e_evaluate.ipynb #0eca0a31
+def run_config_path(
+    path  # the run's per-image table
+)->Path:  # the JSON record of the configuration that wrote it, beside it
+    return Path(path).with_name(Path(path).stem + '.config.json')
+
+def save_run_config(
+    path,        # the run's per-image table (written or to be written)
+    config:dict  # the parameters that decide its rows: model, images, subsets, sample counts, protocol, seed
+)->Path:
+    "Record the configuration of a run beside its per-image table, so that a later `resume` can check it is the same."
+    import json
+    return atomic_write(run_config_path(path), lambda p: Path(p).write_text(json.dumps(config, indent=1, sort_keys=True, default=str)))
+
 def resume_state(
     path,                 # the run's per-image table (`eval_ct_per_image_<tag>.csv`); None or missing: nothing to resume
     n_images:int,         # images of this run (ids 0..n_images-1)
     xai=(),               # ids of this run's xai subset
     fused=(),             # ids of this run's fused subset (a part of `xai`)
+    config:dict|None=None # this run's configuration (`save_run_config`): refused if the table's record differs
 )->dict:                  # per_image (DataFrame or None), cam_done (bool), xai_done, fused_done (sorted id arrays)
     "What an earlier run of the same configuration left in its per-image table: the rows to keep and the images each stage can skip."
+    import json, warnings
     none = np.array([], int)
     if path is None or not Path(path).exists(): return dict(per_image=None, cam_done=False, xai_done=none, fused_done=none)
     path, df = Path(path), pd.read_csv(path)
+    rec = run_config_path(path)
+    if config is not None and rec.exists():
+        old, new = json.loads(rec.read_text()), json.loads(json.dumps(config, default=str))
+        if diff := sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k)):
+            raise ValueError(f"{path} was written by a run of another configuration: " + '; '.join(f"{k} {old.get(k)!r} there, {new.get(k)!r} here" for k in diff) +
+                             ". Resume with the same parameters, use another out_dir, or set resume=False to overwrite it.")
+    elif config is not None:
+        warnings.warn(f"{path} has no record of the configuration that wrote it ({rec.name}); only its images are checked: resume with the parameters of that run.")
     if miss := {'image', 'method', 'layer', 'subset'} - set(df.columns):
         raise ValueError(f"{path} is not a per-image table of 30_eval_ct (no column {sorted(miss)}); move it away, or set resume=False to overwrite it.")
     df['layer'] = df['layer'].fillna('')

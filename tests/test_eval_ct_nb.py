@@ -117,4 +117,5 @@ def test_eval_ct_resume(tmp_path):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path/'b'/'tables'/f), pd.read_csv(tmp_path/'a'/'tables'/f), obj=f)
     st = pd.read_csv(tmp_path/'b'/'tables'/'eval_ct_stages_test.csv')
     assert set(st.session) == {0, 1} and 'Grad-CAM + RobustCAM' not in set(st[st.session == 1].stage)   # kept, not rerun
-    _fails(tmp_path, ["holds Grad-CAM/RobustCAM rows for 3 images", "another configuration"], out_dir=str(tmp_path/'b'), resume=True, **(p | dict(max_images=6, xai_max_images=3)))
+    assert (tmp_path/'b'/'tables'/'eval_ct_per_image_test.config.json').exists()
+    _fails(tmp_path, ["written by a run of another configuration", "max_images 3 there, 6 here"], out_dir=str(tmp_path/'b'), resume=True, **(p | dict(max_images=6, xai_max_images=3)))
