@@ -6,16 +6,16 @@ Docs: https://robustcam.github.io/robustcam/metrics.html.md"""
 
 # %% ../nbs/03_metrics.ipynb #1eb0ae4f
 from __future__ import annotations
-import itertools, math, warnings
-from contextlib import nullcontext
-import torch, torch.nn as nn, torch.nn.functional as F
+import itertools, warnings
+import torch, torch.nn as nn
 from torch import Tensor
-from .core import preserve_state
-from .validate import check_images, check_maps, check_masks, check_valid, check_k, check_same_shape, check_targets, check_labels
+from .validate import (check_images, check_maps, check_image_maps, check_masks, check_valid, check_k, n_top, check_same_shape,
+                                check_targets, check_labels)
+from .deletion import FAITH_KS, model_logits, deletion_logits
+
 
 # %% auto #0
-__all__ = ['METRICS', 'HIGHER_IS_BETTER', 'BLUR_SIGMA', 'FAITH_KS', 'ConstantMapWarning', 'n_top', 'topk_mask', 'topk_iou',
-           'pearson', 'spearman', 'deletion_baseline', 'delete_topk', 'model_logits', 'deletion_logits', 'faithfulness',
+__all__ = ['METRICS', 'HIGHER_IS_BETTER', 'ConstantMapWarning', 'topk_mask', 'topk_iou', 'pearson', 'spearman', 'faithfulness',
            'faithfulness_from_logits', 'localisation_accuracy', 'offbody_share', 'consistency_iou', 'fidelity',
            'fidelity_from_logits', 'noise_stability', 'consistency_pearson', 'view_variance', 'pairwise_iou',
            'pairwise_spearman', 'pairwise_stats']
@@ -31,15 +31,6 @@ def _warn_constant(n, total, what):
     if n: warnings.warn(f"{n} of {total} {what}", ConstantMapWarning, stacklevel=3)
 
 # %% ../nbs/03_metrics.ipynb #1f674130
-def n_top(
-    k:float, # fraction in (0,1]
-    n        # number of pixels that can be chosen: an int or an integer tensor
-):           # int or long tensor: floor(k*n + 1/2), at least 1 where n >= 1, 0 where n = 0
-    "How many pixels the top `k` fraction of `n` pixels holds."
-    k = check_k(k)
-    if isinstance(n, Tensor): return torch.where(n >= 1, (n.double() * k + .5).floor().clamp_min(1), 0.).long()
-    return max(1, math.floor(k * n + .5)) if n >= 1 else 0
-
 def _desc_order(flat):
     "Pixel indices of each row of `flat` (...,n) by value, descending, ties in raster order."
     return torch.sort(flat, dim=-1, descending=True, stable=True).indices
@@ -144,105 +135,7 @@ def spearman(
     "Spearman rank correlation (ties: average ranks) of `a` and `b` over their common valid pixels."
     return _corr(a, b, valid, True, 'Spearman rho')
 
-# %% ../nbs/03_metrics.ipynb #97d6a4b0
-BLUR_SIGMA = 1/16  # the blur baseline's sigma as a fraction of min(H,W)
-
-def _gaussian_blur(x, sigma):
-    r = max(1, min(math.ceil(3 * sigma), min(x.shape[-2:]) - 1))
-    k = torch.exp(-torch.arange(-r, r + 1, dtype=torch.float64)**2 / (2 * sigma**2)); k = (k / k.sum()).to(x)
-    C = x.shape[1]
-    x = F.conv2d(F.pad(x, (r, r, 0, 0), mode='reflect'), k.view(1, 1, 1, -1).expand(C, 1, 1, -1), groups=C)
-    return F.conv2d(F.pad(x, (0, 0, r, r), mode='reflect'), k.view(1, 1, -1, 1).expand(C, 1, -1, 1), groups=C)
-
-def deletion_baseline(
-    x:Tensor,           # (N,3,H,W) images in [0,1]
-    how='blur',         # 'blur', 'mean', 'zero', or a (N,3,H,W) / (3,H,W) tensor
-    sigma:float=None    # blur sigma in px; None: min(H,W) * BLUR_SIGMA
-)->Tensor:              # (N,3,H,W) baseline image x~
-    "The image $\\tilde x$ that replaces deleted pixels."
-    if isinstance(how, Tensor):
-        try: b = how.to(x).expand_as(x)
-        except RuntimeError: raise ValueError(f"A baseline tensor must broadcast to the images' shape {tuple(x.shape)}, got {tuple(how.shape)}.") from None
-        if not torch.isfinite(b).all(): raise ValueError("The baseline tensor contains NaN or inf values.")
-        return b
-    if how == 'blur': return _gaussian_blur(x, sigma or min(x.shape[-2:]) * BLUR_SIGMA)
-    if how == 'mean': return x.mean((-2, -1), keepdim=True).expand_as(x)
-    if how == 'zero': return torch.zeros_like(x)
-    raise ValueError(f"baseline must be 'blur', 'mean', 'zero' or a tensor, got {how!r}.")
-
-def delete_topk(
-    x:Tensor,           # (N,3,H,W) images in [0,1]
-    maps:Tensor,        # (N,M,H,W) saliency maps
-    k:float=0.2,        # fraction of pixels to delete
-    baseline='blur'     # see `deletion_baseline`
-)->Tensor:              # (N,M,3,H,W): del_k(x, S) for each map
-    "Replace the top-`k` pixels of each map by the baseline image."
-    x = check_images(x); check_maps(maps)
-    if maps.ndim != 4 or maps.shape[0] != len(x) or maps.shape[-2:] != x.shape[-2:]: raise ValueError(f"Expected maps of shape (N,M,H,W) = ({len(x)},M,{x.shape[-2]},{x.shape[-1]}), got {tuple(maps.shape)}.")
-    T = topk_mask(maps, k)
-    return torch.where(T[:, :, None], deletion_baseline(x, baseline)[:, None], x[:, None])
-
 # %% ../nbs/03_metrics.ipynb #9acf561e
-FAITH_KS = (0.1, 0.2, 0.3, 0.4, 0.5)
-
-def _check_model_input(model, x, normalize):
-    x = check_images(x)
-    if not isinstance(model, nn.Module) and not callable(model): raise TypeError(f"model must be a torch.nn.Module returning logits, got {type(model).__name__}.")
-    return x, normalize or nn.Identity()
-
-def _logits(model, normalize, make, total, batch_size):
-    "Logits of `total` images built by `make(idx)`, in eval mode, chunks of `batch_size`."
-    if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
-    outs = []
-    with preserve_state(model) if isinstance(model, nn.Module) else nullcontext(), torch.no_grad():
-        if isinstance(model, nn.Module): model.eval()
-        for i in range(0, total, batch_size):
-            lg = model(normalize(make(torch.arange(i, min(i + batch_size, total)))))
-            lg = lg[0] if isinstance(lg, (tuple, list)) else lg
-            outs.append(lg if lg.dtype == torch.float64 else lg.float())
-    return torch.cat(outs)
-
-def model_logits(
-    model:nn.Module,          # classifier returning logits
-    x:Tensor,                 # (N,3,H,W) images in [0,1]
-    normalize:nn.Module=None, # maps [0,1] images to the model's input
-    batch_size:int=64         # images per forward pass
-)->Tensor:                    # (N,K) float logits, computed in eval mode without gradients
-    "The model's logits on `x`, in chunks of `batch_size` images."
-    x, normalize = _check_model_input(model, x, normalize)
-    return _logits(model, normalize, lambda i: x[i], len(x), batch_size)
-
-def deletion_logits(
-    model:nn.Module,          # classifier returning logits
-    x:Tensor,                 # (N,3,H,W) images in [0,1]
-    maps:Tensor,              # (N,M,H,W) saliency maps of x
-    ks=FAITH_KS,              # deletion fractions, each in (0,1]
-    normalize:nn.Module=None, # maps [0,1] images to the model's input
-    baseline='blur',          # see `deletion_baseline`
-    batch_size:int=64         # images per forward pass
-)->Tensor:                    # (N,M,|ks|,K) logits of del_k(x, S) for every image, map and k
-    "The model's logits on every deleted image $\\mathrm{del}_k(x,S)$, built chunk by chunk (never all in memory)."
-    x, normalize = _check_model_input(model, x, normalize); _check_metric_maps(maps, x)
-    return _deletion_logits(model, normalize, x, maps, [check_k(k, 'each k in ks') for k in ks], baseline, batch_size)
-
-def _deletion_logits(model, normalize, x, maps, ks, baseline, batch_size):
-    "Logits (N,M,|ks|,C) of del_k(x,S) for every image, map and k."
-    N, M, H, W = maps.shape
-    xb = deletion_baseline(x, baseline)
-    rank = torch.empty(N, M, H * W, dtype=torch.long, device=maps.device)
-    rank.scatter_(-1, _desc_order(maps.flatten(-2)), torch.arange(H * W, device=maps.device).expand(N, M, -1))
-    nk = torch.tensor([n_top(k, H * W) for k in ks], device=maps.device)
-    K = len(ks)
-    def make(i):
-        n, m, j = i // (M * K), (i // K) % M, i % K
-        T = (rank[n, m] < nk[j, None]).view(-1, 1, H, W)
-        return torch.where(T, xb[n], x[n])
-    return _logits(model, normalize, make, N * M * K, batch_size).view(N, M, K, -1)
-
-def _check_metric_maps(maps, x):
-    check_maps(maps)
-    if maps.ndim != 4 or maps.shape[0] != len(x) or maps.shape[-2:] != x.shape[-2:]: raise ValueError(f"Expected maps of shape (N,M,H,W) = ({len(x)},M,{x.shape[-2]},{x.shape[-1]}) for images {tuple(x.shape)}, got {tuple(maps.shape)}; add the map dimension with `maps[:,None]`.")
-
 def faithfulness(
     model:nn.Module,         # classifier returning logits
     x:Tensor,                # (N,3,H,W) images in [0,1]
@@ -254,11 +147,10 @@ def faithfulness(
     batch_size:int=64        # images per forward pass
 )->Tensor:                   # (N,M) float64
     "`Faith`: mean relative drop of $p_c$ when the top-k pixels of each map are deleted."
-    x, normalize = _check_model_input(model, x, normalize); _check_metric_maps(maps, x)
-    ks = [check_k(k, 'each k in ks') for k in ks]
-    lg0 = _logits(model, normalize, lambda i: x[i], len(x), batch_size)
+    check_image_maps(maps, check_images(x)); ks = [check_k(k, 'each k in ks') for k in ks]   # before any model pass
+    lg0 = model_logits(model, x, normalize, batch_size)
     t = check_targets(targets, lg0)
-    return faithfulness_from_logits(lg0, _deletion_logits(model, normalize, x, maps, ks, baseline, batch_size), t)
+    return faithfulness_from_logits(lg0, deletion_logits(model, x, maps, ks, normalize, baseline, batch_size), t)
 
 def faithfulness_from_logits(
     logits:Tensor,      # (N,K) logits of the images
@@ -332,11 +224,11 @@ def fidelity(
     batch_size:int=64        # images per forward pass
 )->Tensor:                   # (N,M) float64 in {-1,0,1}; average over images for `Fid`
     "Per-image `Fid` term: correct on x minus correct after deleting the map's top-k pixels."
-    x, normalize = _check_model_input(model, x, normalize); _check_metric_maps(maps, x); k = check_k(k)
-    lg0 = _logits(model, normalize, lambda i: x[i], len(x), batch_size)
+    check_image_maps(maps, check_images(x)); k = check_k(k)   # before any model pass
+    lg0 = model_logits(model, x, normalize, batch_size)
     y = check_labels(labels, len(x), lg0.shape[1], lg0.device)
     if y is None: raise ValueError("fidelity needs the true labels; compute_all_metrics reports NaN without them.")
-    return fidelity_from_logits(lg0, _deletion_logits(model, normalize, x, maps, [k], baseline, batch_size)[:, :, 0], y)
+    return fidelity_from_logits(lg0, deletion_logits(model, x, maps, [k], normalize, baseline, batch_size)[:, :, 0], y)
 
 def fidelity_from_logits(
     logits:Tensor,   # (N,K) logits of the images

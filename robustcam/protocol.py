@@ -16,7 +16,8 @@ from .core import normalize_maps
 from .augment import View, affine_view, apply_views, unwarp
 from .validate import check_images, check_maps, check_masks, check_k, check_targets, check_labels
 from .explainers import run_explainer
-from .metrics import (offbody_share, ConstantMapWarning, FAITH_KS, model_logits, deletion_logits, faithfulness_from_logits, fidelity_from_logits,
+from .deletion import FAITH_KS, model_logits, deletion_logits
+from .metrics import (offbody_share, ConstantMapWarning, faithfulness_from_logits, fidelity_from_logits,
     localisation_accuracy, consistency_iou, noise_stability, consistency_pearson, view_variance, pairwise_stats)
 
 # %% auto #0

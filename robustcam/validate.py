@@ -6,13 +6,15 @@ Docs: https://robustcam.github.io/robustcam/validate.html.md"""
 
 # %% ../nbs/00a_validate.ipynb #a680b27d
 from __future__ import annotations
+import math
 import numpy as np
 import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['IMAGE_TOL', 'check_4d', 'check_batch', 'check_images', 'check_maps', 'check_same_shape', 'check_masks', 'check_valid',
-           'check_k', 'check_class_indices', 'check_targets', 'target_scores', 'check_labels']
+__all__ = ['IMAGE_TOL', 'check_4d', 'check_batch', 'check_images', 'check_maps', 'check_same_shape', 'check_masks',
+           'check_image_maps', 'check_valid', 'check_k', 'n_top', 'check_class_indices', 'check_targets',
+           'target_scores', 'check_labels']
 
 # %% ../nbs/00a_validate.ipynb #80330601
 IMAGE_TOL = 1e-4  # images may leave [0,1] by this much (float round-off, e.g. 1.0000002 from an antialiased Resize); they are clamped
@@ -85,6 +87,14 @@ def check_masks(
         masks = masks.bool()
     return masks
 
+def check_image_maps(
+    maps:Tensor,  # (N,M,H,W) maps of the images
+    x:Tensor      # (N,3,H,W) the images
+):
+    "`maps` are finite maps of `x`: one (H,W) map per image and method."
+    check_maps(maps)
+    if maps.ndim != 4 or maps.shape[0] != len(x) or maps.shape[-2:] != x.shape[-2:]: raise ValueError(f"Expected maps of shape (N,M,H,W) = ({len(x)},M,{x.shape[-2]},{x.shape[-1]}) for images {tuple(x.shape)}, got {tuple(maps.shape)}; add the map dimension with `maps[:,None]`.")
+
 def check_valid(
     valid,             # bool mask broadcastable to `shape`, or None for "every pixel"
     shape,             # the maps' shape
@@ -105,6 +115,16 @@ def check_k(
     if isinstance(k, bool) or not isinstance(k, (int, float, np.floating)) or not (0 < k <= 1):
         raise ValueError(f"{name} must be a fraction of pixels in (0,1], got {k!r}; e.g. {name}=0.2 for the top 20%.")
     return float(k)
+
+def n_top(
+    k:float, # fraction in (0,1]
+    n        # number of pixels that can be chosen: an int or an integer tensor
+):           # int or long tensor: floor(k*n + 1/2), at least 1 where n >= 1, 0 where n = 0
+    "How many pixels the top `k` fraction of `n` pixels holds."
+    k = check_k(k)
+    if isinstance(n, Tensor): return torch.where(n >= 1, (n.double() * k + .5).floor().clamp_min(1), 0.).long()
+    return max(1, math.floor(k * n + .5)) if n >= 1 else 0
+
 
 # %% ../nbs/00a_validate.ipynb #a248e625
 def check_class_indices(

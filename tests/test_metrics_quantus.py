@@ -17,8 +17,10 @@ import numpy as np, pytest, torch, torch.nn as nn, torch.nn.functional as F
 from conftest import need
 from robustcam.core import gradcam
 from robustcam.models import load_model
-from robustcam.metrics import (topk_iou, topk_mask, n_top, pearson, spearman, localisation_accuracy, noise_stability, faithfulness,
-    fidelity, deletion_baseline, pairwise_spearman, FAITH_KS)
+from robustcam.validate import n_top
+from robustcam.deletion import deletion_baseline, FAITH_KS
+from robustcam.metrics import (topk_iou, topk_mask, pearson, spearman, localisation_accuracy, noise_stability, faithfulness,
+    fidelity, pairwise_spearman)
 from robustcam.protocol import make_perturbations, add_noise, unwarp_perturbed, compute_all_metrics
 from robustcam.explainers import GradCAMExplainer, RobustCAMExplainer
 
