@@ -1,4 +1,4 @@
-"""Metrics cost benchmark: the nine metrics of RobustCAM on one 224 px image with EfficientNet-Lite0, against the model
+"""Metrics cost benchmark: the nine metrics of RobustCAM on one 224 px photo (scikit-image's cat) with EfficientNet-Lite0, against the model
 passes they need, measured side by side, interleaved, in one run.
 
   metrics / lean    time(compute_all_metrics(RobustCAMExplainer)) / time(the same model passes, run as plain batched
@@ -14,26 +14,28 @@ The passes compute_all_metrics needs for N images, V views, P perturbations, M m
     chunks (at most 48 views, i.e. 8 whole images, per pass);
   * a forward of the N*M*K deleted images (k = 0.2 of Fid is shared with Faith).
 Two baselines run exactly these batches:
-  lean    the least model work Grad-CAM needs: forward with the shallowest explained layer's output made a leaf,
-          then `torch.autograd.grad` of the target scores w.r.t. it (no parameter gradients) -- the goal is about this;
+  lean    the least model work Grad-CAM needs: forward with the parameters frozen and the shallowest explained layer's
+          output made a leaf (no graph before it), then `torch.autograd.grad` of the target scores w.r.t. it (no
+          parameter gradients), as `gradcam` itself does -- the goal is about this;
   params  `model(x).gather(1, t).sum().backward()`, as bench_robustcam.py does (also computes parameter gradients).
 Calls `tune_cpu_memory` first, as `30_eval_ct` and the `robustcam` command do (`--no-tune` leaves glibc's defaults).
 Usage: python benchmarks/bench_metrics.py [--reps 5] [--configs deepest all] [--n-perturb 5] [--no-tune]
 """
-import argparse, statistics, time
+import argparse, os, resource, statistics, time
 import torch
-from robustcam.core import get_module, tune_cpu_memory
+from robustcam.core import get_module, preserve_state, tune_cpu_memory
 from robustcam.models import load_model
 from robustcam.protocol import compute_all_metrics, make_perturbations, perturb, add_noise
 from robustcam.explainers import RobustCAMExplainer
 
 def lean_fwd_bwd(model, x, layer):
-    "Forward, and the gradient of the summed scores w.r.t. `layer`'s output only (what Grad-CAM's backward computes)."
+    "Forward with the parameters frozen and `layer`'s output made a leaf (autograd records nothing before it), and the gradient of the summed scores w.r.t. that output only (what Grad-CAM's backward computes)."
     store = {}
     def hook(m, i, o): store['a'] = o.detach().requires_grad_(); return store['a']
     h = get_module(model, layer).register_forward_hook(hook)
     try:
-        with torch.enable_grad(): torch.autograd.grad(model(x)[:, 0].sum(), store['a'])
+        with preserve_state(model), torch.enable_grad():
+            model.requires_grad_(False); torch.autograd.grad(model(x)[:, 0].sum(), store['a'])
     finally: h.remove()
 
 def params_fwd_bwd(model, x, layer):
@@ -53,8 +55,15 @@ def plain_passes(model, normalize, N, V, P, M, K, size, fwd_bwd, layer, chunk_vi
         with torch.no_grad(): model(normalize(fwd[1]))
     return run, dict(forward=N + N * M * K, fwd_bwd_views=n_exp * V, fwd_bwd_passes=len(explain))
 
+def photo():
+    "scikit-image's cat photo through torchvision's standard preprocessing: a real image, offline (random noise gives constant maps that skip work)."
+    import skimage.data, torchvision.transforms.v2 as T
+    pipe = T.Compose([T.ToImage(), T.ToDtype(torch.float32, scale=True), T.Resize(256), T.CenterCrop(224)])
+    return pipe(skimage.data.chelsea())[None].clamp(0, 1)
+
 def bench(lm, layers, reps, P):
-    img = torch.rand(1, 3, 224, 224, generator=torch.Generator().manual_seed(0))
+    img = photo()
+    with torch.no_grad(): top = lm.model(lm.normalize(img)).argmax(-1)   # target and label
     expl = RobustCAMExplainer(lm.model, layers, lm.normalize, num_aug=6)
     V, M = len(expl.rc.views), len(layers)
     lean, passes = plain_passes(lm.model, lm.normalize, 1, V, P, M, 5, 224, lean_fwd_bwd, layers[0])
@@ -63,19 +72,22 @@ def bench(lm, layers, reps, P):
     xs = torch.cat([img, perturb(img, pert).flatten(0, 1), add_noise(img, pert).flatten(0, 1)])
     fwd = [torch.rand(1, 3, 224, 224), torch.rand(5 * M, 3, 224, 224)]
     def rc():
-        expl(xs, torch.full((len(xs),), 7))
+        expl(xs, top.expand(len(xs)))
         with torch.no_grad():
             for xb in fwd: lm.model(lm.normalize(xb))
-    fns = {'metrics': lambda: compute_all_metrics(lm.model, img, expl, normalize=lm.normalize, labels=[7], n_perturb=P),
+    fns = {'metrics': lambda: compute_all_metrics(lm.model, img, expl, normalize=lm.normalize, labels=top, n_perturb=P),
            'lean': lean, 'rc': rc, 'params': params}
     for f in fns.values(): f()  # warm-up
-    times = {k: [] for k in fns}
+    times, faults = {k: [] for k in fns}, {k: [] for k in fns}
     for _ in range(reps):
         for k, f in fns.items():
+            f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             t0 = time.perf_counter(); f(); times[k].append(time.perf_counter() - t0)
+            faults[k].append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0)
     per = lambda b: [a / c for a, c in zip(times['metrics'], times[b])]
     print(f"layers={layers} P={P} passes: {passes}")
     print("  " + '  '.join(f"{k} {statistics.median(v):.2f}s" for k, v in times.items()))
+    print("  page faults per call (median): " + '  '.join(f"{k} {statistics.median(v):.0f}" for k, v in faults.items()))
     rl = statistics.median(a / c for a, c in zip(times['rc'], times['lean']))
     q = statistics.quantiles(per('lean'), n=4) if reps > 1 else [per('lean')[0]] * 3
     print(f"  metrics/lean {statistics.median(per('lean')):.2f} (goal <= 1.15; quartiles {q[0]:.2f}-{q[2]:.2f}; fastest rep of each {min(times['metrics']) / min(times['lean']):.2f}; per rep {[round(r, 2) for r in per('lean')]})"
@@ -89,7 +101,9 @@ if __name__ == '__main__':
     ap.add_argument('--no-tune', action='store_true', help="keep glibc's malloc defaults")
     a = ap.parse_args()
     print(f"tune_cpu_memory: {False if a.no_tune else tune_cpu_memory()}")
+    if os.environ.get('NOMMAP'):
+        import ctypes; print('M_MMAP_MAX=0', ctypes.CDLL('libc.so.6').mallopt(-4, 0))
     lm = load_model('efficientnet_lite0')
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, EfficientNet-Lite0, 1 image 224 px, RobustCAM 6 views, "
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, EfficientNet-Lite0, 1 photo 224 px, RobustCAM 6 views, "
           f"median of {a.reps} interleaved reps")
     for c in a.configs: bench(lm, lm.layers[-1:] if c == 'deepest' else lm.layers, a.reps, a.n_perturb)

@@ -208,7 +208,9 @@ def gradcam(
     mods = [get_module(model, l) for l in names]
     labels = [layer_name(model, l) for l in names]
     with preserve_state(model), torch.inference_mode(False), torch.enable_grad():
-        model.eval()
+        # Gradients w.r.t. the hooked activations only: with the parameters frozen (restored on exit), autograd records
+        # nothing before the first hooked layer (`Hook` makes its output a leaf) and computes no parameter gradient.
+        model.eval(); model.requires_grad_(False)
         if x.is_inference(): x = x.clone()  # made under torch.inference_mode(): autograd cannot record it
         with Hooks(mods) as hooks:
             logits = model(x)

@@ -27,14 +27,21 @@ def fuse(
     N, V, M, H, W = maps.shape
     if valid.dtype != torch.bool or valid.ndim != 5 or valid.shape[:2] != (N, V) or valid.shape[2] not in (1, M) or valid.shape[3:] != (H, W):
         raise ValueError(f"valid must be a bool mask of shape (N,V,M,H,W) = {tuple(maps.shape)} or (N,V,1,H,W), got {valid.dtype} {tuple(valid.shape)}.")
+    return _fuse(maps, valid, how)
+
+def _fuse(maps, valid, how, std=True, zeroed=False):
+    "`fuse` without the checks; `std=False` skips the standard deviation (None); `zeroed`: `maps` are already 0 wherever `valid` is False (skips one masking pass, the same sums)."
+    N, V, M, H, W = maps.shape
     cnt = valid.sum(1).expand(N, M, H, W).contiguous()   # counted on the mask as given: (N,V,1,H,W) is M times less work
     c, inval = cnt.clamp_min(1), ~valid                   # the masks broadcast: no (N,V,M,H,W) copy of a (N,V,1,H,W) mask
-    mean = maps.masked_fill(inval, 0.).sum(1) / c
-    d = maps - mean[:,None]
-    std = (d.mul_(d).masked_fill_(inval, 0.).sum(1) / c).sqrt()
+    mean = (maps if zeroed else maps.masked_fill(inval, 0.)).sum(1) / c
+    sd = None
+    if std:
+        d = maps - mean[:,None]
+        sd = (d.mul_(d).masked_fill_(inval, 0.).sum(1) / c).sqrt()
     if how == 'mean': fused = mean
     else: fused = torch.nanquantile(maps.masked_fill(inval, torch.nan), 0.5, dim=1).nan_to_num(0.)
-    return fused, std, cnt
+    return fused, sd, cnt
 
 # %% ../nbs/02_fusion.ipynb #f4f53434
 @dataclass
@@ -135,6 +142,10 @@ class RobustCAM:
         targets=None  # None (identity view's top-1), one int, (N,) ints, a selector of the identity logits, or a list of score callables
     )->RobustCAMResult:
         "Explain `x`: per-view attribution, aligned, normalised over valid pixels, fused."
+        return self._run(x, targets)
+
+    def _run(self, x, targets, uncertainty=True):
+        "`__call__`; `uncertainty=False` leaves the result's `uncertainty` None (for callers that only read the maps: one pass over the views less)."
         x = check_images(x)
         N, V = len(x), len(self.views)
         if isinstance(targets, (list, tuple)) and targets and all(callable(f) for f in targets):
@@ -150,7 +161,7 @@ class RobustCAM:
         aligned, valid = unwarp(maps, self.views)                       # (N,V,M,H,W), (N,V,H,W)
         views, flat = _normalize_views(aligned, valid)
         used = ~flat
-        fused, std, cnt = fuse(views, _fusion_mask(valid, used), self.fusion)
+        fused, std, cnt = _fuse(views, _fusion_mask(valid, used), self.fusion, std=uncertainty, zeroed=True)   # `_normalize_views` zeroes the pixels a view did not see, and constant maps
         fused, _ = normalize_maps(fused)
         probs = logits.softmax(-1)
         prob = probs.gather(-1, tgts.clamp_min(0)[:,None,None].expand(N,V,1))[...,0]

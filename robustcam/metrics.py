@@ -281,45 +281,68 @@ def view_variance(
     use = (cnt >= 2).double()
     return (var * use).sum((-2, -1)) / use.sum((-2, -1))
 
+def _gram_pairs(s, o, valid, k, iou, spear):
+    """Top-k IoU and Spearman rho of every two rows of each stack, all compared on one mask: `s` (G,V,n) values sorted
+    descending, `o` their orders, `valid` (G,1,n) bool or None (every pixel). From Gram matrices of the rows' top-k masks
+    and centred average ranks: {'iou': (G,V,V), 'rho': (G,V,V), 'const': (G,V) rows constant on the mask (of at least 2 pixels)}."""
+    G, V, n = o.shape
+    vv = torch.ones((), dtype=torch.bool, device=o.device).expand(o.shape) if valid is None else valid.expand(o.shape)
+    m = torch.full((G,), n, device=o.device) if valid is None else valid[:, 0].sum(-1)   # (G,) pixels compared
+    out = {}
+    if iou:
+        T = _topk_sel(o, vv, k).float()                                   # (G,V,n) top-k masks
+        C = (T @ T.transpose(-1, -2)).double()                            # counts, exact in float32 below 2**24 pixels
+        cnt = C.diagonal(dim1=-2, dim2=-1)
+        union = cnt[:, :, None] + cnt[:, None, :] - C
+        out['iou'] = torch.where(union > 0, C / union.clamp_min(1), torch.nan)
+    if spear:
+        R = _rank_sel(s.double(), o, vv) - ((m.double() + 1) / 2)[:, None, None]  # centred average ranks, exact (descending: rho is unchanged)
+        if valid is not None: R = R * vv                                  # other pixels: 0
+        C = R @ R.transpose(-1, -2)
+        d = C.diagonal(dim1=-2, dim2=-1)
+        const = d == 0                                                    # all ranks tied: the row is constant on the mask
+        either, both = const[:, :, None] | const[:, None, :], const[:, :, None] & const[:, None, :]
+        r = torch.where(either, both.double(), (C / (d[:, :, None] * d[:, None, :]).sqrt()).clamp(-1, 1))
+        two = (m >= 2)[:, None]
+        out['rho'], out['const'] = torch.where(two[..., None], r, torch.nan), const & two
+    return out
+
 def _pairs(maps, valid, k=0.2, iou=True, spear=True):
     """Mean over all pairs (i<j) of the stack of top-k IoU and Spearman rho, each on the pixels valid in both.
-    One stable sort per map serves both. A pair whose two maps are valid everywhere comes from a Gram matrix of the
-    per-map top-k masks or centred ranks; only the other pairs (e.g. those with a rotated view) are compared pixel by pixel."""
+    One stable sort per map serves both. Pairs whose two maps are valid everywhere come from one Gram matrix of the
+    per-map top-k masks or centred ranks; pairs where only one map is partly valid (a rotated view against the others) from
+    one Gram matrix per partly valid map, on its mask; only pairs of two partly valid maps are compared pixel by pixel."""
     lead, V, n = maps.shape[:-3], maps.shape[-3], maps.shape[-2] * maps.shape[-1]
     if V < 2: return [torch.full(lead, torch.nan, dtype=torch.float64, device=maps.device) for f in (iou, spear) if f]
     i, j = (torch.tensor(t, device=maps.device) for t in zip(*itertools.combinations(range(V), 2)))
     flat, vf = maps.reshape(-1, V, n), valid.expand(maps.shape).reshape(-1, V, n)
     s, o = torch.sort(flat, dim=-1, descending=True, stable=True)        # descending, ties in raster order (as `_desc_order`)
     full = vf.all(-1)                                                     # (B,V) maps valid everywhere
-    b, p = (~(full[:, i] & full[:, j])).nonzero(as_tuple=True)             # the pairs compared on their common valid pixels
-    vij, oa, ob = vf[b, i[p]] & vf[b, j[p]], o[b, i[p]], o[b, j[p]]       # (Q,n)
-    ones = torch.ones((), dtype=torch.bool, device=maps.device).expand(vf.shape)
-    out = []
-    if iou:
-        T = _topk_sel(o, ones, k).float()                                 # (B,V,n) top-k masks over all pixels
-        G = (T @ T.transpose(-1, -2)).double()                            # counts, exact in float32 below 2**24 pixels
-        inter, cnt = G[:, i, j], G.diagonal(dim1=-2, dim2=-1)
-        r = inter / (cnt[:, i] + cnt[:, j] - inter)                       # the union holds at least one pixel
+    allp = _gram_pairs(s, o, None, k, iou, spear)
+    res = {key: v[:, i, j] for key, v in allp.items() if key != 'const'}  # (B,pairs); the pairs below are overwritten
+    nconst = (allp['const'][:, i] | allp['const'][:, j]).sum().item() if spear else 0
+    part = ~(full[:, i] & full[:, j])
+    if part.any():                                                        # groups: (row, partly valid map) paired with a full one
+        gb, gu = (~full & full.any(-1, keepdim=True)).nonzero(as_tuple=True)
+        one = part & (full[:, i] ^ full[:, j])                            # (B,pairs) exactly one map partly valid
+        if spear: nconst -= (part & (allp['const'][:, i] | allp['const'][:, j])).sum().item()
+        if len(gb):
+            gid = torch.full(full.shape, -1, dtype=torch.long, device=maps.device); gid[gb, gu] = torch.arange(len(gb), device=maps.device)
+            grp = _gram_pairs(s[gb], o[gb], vf[gb, gu][:, None], k, iou, spear)
+            b, p = one.nonzero(as_tuple=True)
+            g = gid[b, torch.where(full[b, i[p]], j[p], i[p])]
+            for key in res: res[key][b, p] = grp[key][g, i[p], j[p]]
+            if spear: nconst += (grp['const'][g, i[p]] | grp['const'][g, j[p]]).sum().item()
+        b, p = (part & ~one).nonzero(as_tuple=True)                       # both maps partly valid: pixel by pixel
         if len(b):
-            r[b, p] = _mask_iou(_topk_sel(oa, vij, k), _topk_sel(ob, vij, k))
-        out.append(r.nanmean(-1).view(lead))
-    if spear:
-        sd = s.double()
-        R = _rank_sel(sd, o, ones) - (n + 1) / 2                          # centred average ranks (descending: rho is unchanged)
-        G = R @ R.transpose(-1, -2)
-        d = G.diagonal(dim1=-2, dim2=-1)
-        const = s[..., 0] == s[..., -1]                                   # (B,V) maps constant over all pixels
-        cij = const[:, i] | const[:, j]
-        r = torch.where(cij, (const[:, i] & const[:, j]).double(), (G[:, i, j] / (d[:, i] * d[:, j]).sqrt()).clamp(-1, 1))
-        if n < 2: r = torch.full_like(r, torch.nan)
-        nconst = (cij & (n >= 2)).sum().item()
-        if len(b):
-            nconst -= (cij[b, p] & (n >= 2)).sum().item()
-            r[b, p], c = _pearson_rows(_rank_sel(sd[b, i[p]], oa, vij), _rank_sel(sd[b, j[p]], ob, vij), vij)
-            nconst += c.sum().item()
-        _warn_constant(nconst, r.numel(), _const_msg('Spearman rho'))
-        out.append(r.nanmean(-1).view(lead))
-    return out
+            vij, oa, ob = vf[b, i[p]] & vf[b, j[p]], o[b, i[p]], o[b, j[p]]   # (Q,n)
+            if iou: res['iou'][b, p] = _mask_iou(_topk_sel(oa, vij, k), _topk_sel(ob, vij, k))
+            if spear:
+                sd = s.double()
+                res['rho'][b, p], c = _pearson_rows(_rank_sel(sd[b, i[p]], oa, vij), _rank_sel(sd[b, j[p]], ob, vij), vij)
+                nconst += c.sum().item()
+    if spear: _warn_constant(nconst, res['rho'].numel(), _const_msg('Spearman rho'))
+    return [res[key].nanmean(-1).view(lead) for key, f in (('iou', iou), ('rho', spear)) if f]
 
 def pairwise_iou(
     maps:Tensor,       # (...,V,H,W) maps of one image in one frame
