@@ -237,7 +237,8 @@ def gradcam(
 
 # %% ../nbs/00_core.ipynb #d8a501ea
 def tune_cpu_memory(
-    mmap_threshold:int=32 << 20,  # bytes: larger allocations still get their own mapping (glibc's largest allowed value)
+    mmap_max:int=0,               # allocations that may get their own mapping at once (0: none, every buffer comes from the heap and is reused; glibc's default 65536)
+    mmap_threshold:int=32 << 20,  # bytes: where `mmap_max` > 0, larger allocations get their own mapping (glibc's largest allowed value)
     trim_threshold:int=2**31 - 1, # bytes of free memory at the heap's top kept rather than returned to the system
     top_pad:int=1 << 30           # bytes the heap grows by beyond each request
 )->bool:                          # True where applied (glibc), False elsewhere (nothing changes)
@@ -245,5 +246,5 @@ def tune_cpu_memory(
     import ctypes, ctypes.util
     try:
         libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
-        return all(libc.mallopt(p, v) == 1 for p, v in ((-3, mmap_threshold), (-1, trim_threshold), (-2, top_pad)))  # M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, M_TOP_PAD
+        return all(libc.mallopt(p, v) == 1 for p, v in ((-4, mmap_max), (-3, mmap_threshold), (-1, trim_threshold), (-2, top_pad)))  # M_MMAP_MAX, M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, M_TOP_PAD
     except (OSError, AttributeError, TypeError): return False
