@@ -48,11 +48,20 @@ def layer_name(
 
 # %% ../nbs/00_core.ipynb #a66df981
 @contextmanager
-def preserve_state(model:nn.Module):
+def preserve_state(
+    model:nn.Module,
+    eval:bool=False,   # put the model in eval mode inside the block (`model.eval()`, skipped where no module is training)
+    freeze:bool=False  # clear every parameter's `requires_grad` inside the block
+):
     "Context manager restoring every module's train/eval mode and every parameter's `requires_grad` on exit."
     modes = [(m, m.training) for m in model.modules()]
     flags = [(p, p.requires_grad) for p in model.parameters()]
-    try: yield model
+    try:
+        if eval and any(t for _, t in modes): model.eval()   # a model already in eval mode (the usual case) is not walked again
+        if freeze:
+            for p, r in flags:
+                if r: p.requires_grad_(False)
+        yield model
     finally:   # only what changed: `Module.__setattr__` is slow, and most calls find the model as they left it
         for m,t in modes:
             if m.training != t: m.training = t
@@ -207,10 +216,9 @@ def gradcam(
     if not names: raise ValueError("No layers given: pass at least one layer name, e.g. layers=['layer4'].")
     mods = [get_module(model, l) for l in names]
     labels = [layer_name(model, l) for l in names]
-    with preserve_state(model), torch.inference_mode(False), torch.enable_grad():
-        # Gradients w.r.t. the hooked activations only: with the parameters frozen (restored on exit), autograd records
-        # nothing before the first hooked layer (`Hook` makes its output a leaf) and computes no parameter gradient.
-        model.eval(); model.requires_grad_(False)
+    # Gradients w.r.t. the hooked activations only: with the parameters frozen (restored on exit), autograd records
+    # nothing before the first hooked layer (`Hook` makes its output a leaf) and computes no parameter gradient.
+    with preserve_state(model, eval=True, freeze=True), torch.inference_mode(False), torch.enable_grad():
         if x.is_inference(): x = x.clone()  # made under torch.inference_mode(): autograd cannot record it
         with Hooks(mods) as hooks:
             logits = model(x)

@@ -71,8 +71,7 @@ def _logits(model, normalize, make, total, batch_size):
     "Logits of `total` images built by `make(idx)`, in eval mode, chunks of `batch_size`."
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
     outs = []
-    with preserve_state(model) if isinstance(model, nn.Module) else nullcontext(), torch.no_grad():
-        if isinstance(model, nn.Module): model.eval()
+    with preserve_state(model, eval=True) if isinstance(model, nn.Module) else nullcontext(), torch.no_grad():
         for i in range(0, total, batch_size):
             lg = model(normalize(make(torch.arange(i, min(i + batch_size, total)))))
             lg = lg[0] if isinstance(lg, (tuple, list)) else lg

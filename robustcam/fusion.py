@@ -129,8 +129,8 @@ class RobustCAM:
             r = gradcam(self.model, self.normalize(xv), self.layers, self._pick(targets, n, V), self.attribution, self.reshape_transform)
             return r.maps.unflatten(0, (n, V)), r.logits.view(n, V, -1), r.targets.view(n, V)[:, 0], r.layers
         from robustcam.explainers import as_explanation   # the explainer protocol (a later module builds on this one)
-        with preserve_state(self.model), torch.no_grad():
-            self.model.eval(); lg = self.model(self.normalize(xv))
+        with preserve_state(self.model, eval=True), torch.no_grad():
+            lg = self.model(self.normalize(xv))
         lg = lg[0] if isinstance(lg, (tuple, list)) else lg
         t = self._pick(targets, n, V)
         t = t(lg) if callable(t) else t

@@ -122,8 +122,7 @@ class LimeExplainer:
     )->Explanation:   # maps (N,1,H,W) in [0,1]; `signed` (N,1,H,W) the weights per pixel
         "Explain each image of `x` for its target with LIME."
         x = check_images(x)
-        with preserve_state(self.model), torch.inference_mode():
-            self.model.eval()
+        with preserve_state(self.model, eval=True), torch.inference_mode():
             if targets is not None and not callable(targets): t = check_class_indices(targets, len(x))   # no extra pass: the range is checked on the first batch
             else: t = check_targets(targets, torch.cat([torch.from_numpy(self._probs(x[i:i + self.batch_size])) for i in range(0, len(x), self.batch_size)]))
             signed = torch.stack([self.explain_one(x[i], int(t[i]))[0] for i in range(len(x))]).to(x.device)

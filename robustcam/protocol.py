@@ -8,7 +8,7 @@ Docs: https://robustcam.github.io/robustcam/protocol.html.md"""
 from __future__ import annotations
 import math, warnings
 from dataclasses import dataclass
-from functools import partial
+from functools import partial, lru_cache
 import numpy as np, pandas as pd
 import torch, torch.nn as nn
 from torch import Tensor
@@ -62,14 +62,20 @@ def make_perturbations(
     if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"n (the number of perturbations) must be a positive int, got {n!r}.")
     H, W = (size, size) if isinstance(size, int) else tuple(size)
     if sigma < 0 or max_deg < 0 or max_shift < 0 or not 0 < brightness[0] <= brightness[1]: raise ValueError(f"Expected sigma, max_deg, max_shift >= 0 and 0 < brightness[0] <= brightness[1], got {sigma}, {max_deg}, {max_shift}, {brightness}.")
+    drawn = _draw(n, H, W, seed, float(max_deg), float(max_shift), float(brightness[0]), float(brightness[1]), float(sigma))
+    return Perturbations(*(t.clone() for t in drawn), seed)   # copies: a caller may change its perturbations in place
+
+@lru_cache(maxsize=8)
+def _draw(n, H, W, seed, max_deg, max_shift, b0, b1, sigma):
+    "The tensors of `make_perturbations`, drawn once per set of arguments (the protocol draws the same ones for every chunk of images)."
     g = torch.Generator().manual_seed(seed)
     u = lambda *s: torch.rand(*s, generator=g, dtype=torch.float64)
     deg = (2 * u(n) - 1) * max_deg
     shift = (2 * u(n, 2) - 1) * max_shift
-    b = brightness[0] + u(n) * (brightness[1] - brightness[0])
+    b = b0 + u(n) * (b1 - b0)
     noise = torch.randn(n, 3, H, W, generator=g) * sigma
     eps = torch.randn(n, 3, H, W, generator=g) * sigma
-    return Perturbations(deg, shift, b, noise, eps, seed)
+    return deg, shift, b, noise, eps
 
 def _check_pert(pert, x):
     if not isinstance(pert, Perturbations): raise TypeError(f"Expected a Perturbations from `make_perturbations`, got {type(pert).__name__}.")

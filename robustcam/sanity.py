@@ -189,8 +189,8 @@ def sanity_check(
     if bad: raise ValueError(f"Unknown modes or measures {bad}; modes: 'cascading', 'independent'; measures: {MEASURES}.")
     blocks = resolve_blocks(model, blocks)
     normalize = normalize or nn.Identity()
-    with preserve_state(model), torch.no_grad():
-        model.eval(); lg = model(normalize(x)); lg = lg[0] if isinstance(lg, (tuple, list)) else lg
+    with preserve_state(model, eval=True), torch.no_grad():
+        lg = model(normalize(x)); lg = lg[0] if isinstance(lg, (tuple, list)) else lg
     t = check_targets(targets, lg)
     run = lambda m: {k: v for name, f in explainers.items() for k, v in _maps(f(m), x, t, name).items()}
     with warnings.catch_warnings():

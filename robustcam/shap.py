@@ -92,14 +92,12 @@ class ShapExplainer:
         if x.shape[1:] != self.background.shape[1:]: raise ValueError(f"The images {tuple(x.shape[1:])} and the background {tuple(self.background.shape[1:])} must have the same size.")
         if self.engine == 'torch':
             f = _TargetLogit(self.model, self.normalize, self.channels_last)
-            with preserve_state(self.model), torch.inference_mode(False), torch.enable_grad():
-                self.model.eval(); self.model.requires_grad_(False)
+            with preserve_state(self.model, eval=True, freeze=True), torch.inference_mode(False), torch.enable_grad():
                 return torch.stack([self._expected_gradients(f, x[i].float(), int(targets[i])) for i in range(len(x))])
         import shap
         state = np.random.get_state()
         try:
-            with preserve_state(self.model), torch.inference_mode(False), torch.enable_grad():
-                self.model.eval(); self.model.requires_grad_(False)   # gradients w.r.t. the input only
+            with preserve_state(self.model, eval=True, freeze=True), torch.inference_mode(False), torch.enable_grad():   # gradients w.r.t. the input only
                 if self._ex is None:   # built once: shap runs the model on the whole background to learn its output shape
                     f = _TargetLogit(self.model, self.normalize, self.channels_last)
                     with torch.no_grad(): self._ex = (shap.GradientExplainer(f, self._background_on(x.device).float(), batch_size=self.batch_size, local_smoothing=self.local_smoothing), f)
@@ -134,8 +132,7 @@ class ShapExplainer:
         if x.shape[1:] != self.background.shape[1:]: raise ValueError(f"The images {tuple(x.shape[1:])} and the background {tuple(self.background.shape[1:])} must have the same size.")
         if targets is not None and not callable(targets): t = check_class_indices(targets, len(x))   # the range is checked on the first pass
         else:
-            with preserve_state(self.model), torch.no_grad():
-                self.model.eval()
+            with preserve_state(self.model, eval=True), torch.no_grad():
                 cl = (lambda v: v.contiguous(memory_format=torch.channels_last)) if self.channels_last else (lambda v: v)
                 lg = [self.model(cl(self.normalize(x[i:i + self.batch_size]))) for i in range(0, len(x), self.batch_size)]
                 t = check_targets(targets, torch.cat([l[0] if isinstance(l, (tuple, list)) else l for l in lg]))
