@@ -18,7 +18,6 @@ def child(mode, calls):
     import resource, time, hashlib
     from robustcam.core import tune_cpu_memory
     if MODES[mode] is not None: assert tune_cpu_memory(**MODES[mode])
-    import torch
     sys.path.insert(0, __file__.rsplit('/', 1)[0])
     from bench_metrics import photo
     from robustcam.models import load_model

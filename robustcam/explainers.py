@@ -118,7 +118,7 @@ class RobustCAMExplainer:
                             attribution=attribution, reshape_transform=reshape_transform)
     def __call__(self, x:Tensor, targets=None)->Explanation:
         "One RobustCAM pass; maps ordered layer by layer: [the plain attribution, e.g. 'gradcam'], robustcam-<fusion>..."
-        r = self.rc._run(x, targets, uncertainty=False)   # the explanation holds no uncertainty map: not computed
+        r = self.rc(x, targets, uncertainty=False)   # the explanation holds no uncertainty map: not computed
         use = r.valid[:, :, None] & r.used[..., None, None]  # (N,V,L,H,W): the views each fusion used
         fused = {f: r.fused if f == self.rc.fusion else r.fused_with(f) for f in self.fusions}
         maps, methods, layers, idx, single = [], [], [], [], []

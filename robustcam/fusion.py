@@ -48,7 +48,7 @@ def _fuse(maps, valid, how, std=True, zeroed=False):
 class RobustCAMResult:
     "Output of `RobustCAM`: fused maps, uncertainty, and every aligned view behind them."
     fused:Tensor        # (N,M,H,W) fused map, renormalised to [0,1]
-    uncertainty:Tensor  # (N,M,H,W) population std across the valid views, in units of the normalised maps
+    uncertainty:Tensor|None # (N,M,H,W) population std across the valid views, in units of the normalised maps (None when called with `uncertainty=False`)
     view_maps:Tensor    # (N,V,M,H,W) aligned per-view maps in [0,1] (0 where invalid)
     valid:Tensor        # (N,V,H,W) bool, where each view saw the image
     used:Tensor         # (N,V,M) bool, views that entered the fusion (False: constant map)
@@ -138,14 +138,11 @@ class RobustCAM:
         return e.maps.unflatten(0, (n, V)), lg.view(n, V, -1), t.view(n, V)[:, 0], [l or m for m, l in zip(e.methods, e.layers)]
 
     def __call__(self,
-        x:Tensor,     # (N,3,H,W) images in [0,1] (round-off up to `validate.IMAGE_TOL` outside is clamped)
-        targets=None  # None (identity view's top-1), one int, (N,) ints, a selector of the identity logits, or a list of score callables
+        x:Tensor,            # (N,3,H,W) images in [0,1] (round-off up to `validate.IMAGE_TOL` outside is clamped)
+        targets=None,        # None (identity view's top-1), one int, (N,) ints, a selector of the identity logits, or a list of score callables
+        uncertainty:bool=True # False: no uncertainty map (the result's `uncertainty` is None), one pass over the views less
     )->RobustCAMResult:
         "Explain `x`: per-view attribution, aligned, normalised over valid pixels, fused."
-        return self._run(x, targets)
-
-    def _run(self, x, targets, uncertainty=True):
-        "`__call__`; `uncertainty=False` leaves the result's `uncertainty` None (for callers that only read the maps: one pass over the views less)."
         x = check_images(x)
         N, V = len(x), len(self.views)
         if isinstance(targets, (list, tuple)) and targets and all(callable(f) for f in targets):
