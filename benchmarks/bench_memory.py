@@ -8,13 +8,19 @@ in fresh processes under three malloc settings, run in turn (A, B, C, A, B, C, .
 
 Each process warms up with one call, then times `--calls` calls and counts their minor page faults; it also reports its
 peak resident memory. The values do not depend on the setting (checked: the processes' tables are compared).
-Usage: python benchmarks/bench_memory.py [--rounds 3] [--calls 3]
+`--work lime_shap` times LIME (250 copies) and SHAP (50 draws) on the photo instead.
+Usage: python benchmarks/bench_memory.py [--rounds 3] [--calls 3] [--work metrics|lime_shap]
 """
 import argparse, json, statistics, subprocess, sys
 
 MODES = {'glibc': None, 'threshold': dict(mmap_max=65536), 'heap': {}}
 
-def child(mode, calls):
+class _Table:
+    "Maps, hashed like a table."
+    def __init__(self, t): self.t = t
+    def to_csv(self): return self.t.numpy().tobytes().hex()
+
+def child(mode, calls, work):
     import resource, time, hashlib
     from robustcam.core import tune_cpu_memory
     if MODES[mode] is not None: assert tune_cpu_memory(**MODES[mode])
@@ -24,8 +30,16 @@ def child(mode, calls):
     from robustcam.protocol import compute_all_metrics
     from robustcam.explainers import RobustCAMExplainer
     lm = load_model('efficientnet_lite0'); img = photo()
-    expl = RobustCAMExplainer(lm.model, lm.layers, lm.normalize, num_aug=6)
-    run = lambda: compute_all_metrics(lm.model, img, expl, normalize=lm.normalize, n_perturb=5)
+    if work == 'metrics':
+        expl = RobustCAMExplainer(lm.model, lm.layers, lm.normalize, num_aug=6)
+        run = lambda: compute_all_metrics(lm.model, img, expl, normalize=lm.normalize, n_perturb=5)
+    else:   # LIME (250 copies) and SHAP (50 draws, a background of 8 noisy copies) on the photo
+        import torch
+        from robustcam.lime import LimeExplainer
+        from robustcam.shap import ShapExplainer
+        bg = (img + 0.1 * torch.randn(8, *img.shape[1:], generator=torch.Generator().manual_seed(0))).clamp(0, 1)
+        le, se = LimeExplainer(lm.model, lm.normalize, num_samples=250), ShapExplainer(lm.model, bg, lm.normalize, nsamples=50)
+        run = lambda: _Table(torch.cat([le(img, [285]).maps, se(img, [285]).maps]))
     table = run()
     ts, faults = [], []
     for _ in range(calls):
@@ -38,14 +52,16 @@ def child(mode, calls):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--rounds', type=int, default=3); ap.add_argument('--calls', type=int, default=3)
+    ap.add_argument('--work', choices=['metrics', 'lime_shap'], default='metrics')
     ap.add_argument('--child', choices=list(MODES)); a = ap.parse_args()
-    if a.child: child(a.child, a.calls); sys.exit()
+    if a.child: child(a.child, a.calls, a.work); sys.exit()
     res = {m: [] for m in MODES}
     for r in range(a.rounds):
         for m in MODES:
-            out = subprocess.run([sys.executable, __file__, '--child', m, '--calls', str(a.calls)], capture_output=True, text=True, check=True)
+            out = subprocess.run([sys.executable, __file__, '--child', m, '--calls', str(a.calls), '--work', a.work], capture_output=True, text=True, check=True)
             res[m].append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print(f"compute_all_metrics, Lite0, 3 layers, 6 views, P=5, one 224 px photo; {a.rounds} processes per setting, median of {a.calls} warm calls each")
+    what = 'compute_all_metrics, Lite0, 3 layers, 6 views, P=5' if a.work == 'metrics' else 'LIME (250 copies) + SHAP (50 draws), Lite0'
+    print(f"{what}, one 224 px photo; {a.rounds} processes per setting, median of {a.calls} warm calls each")
     med = {m: statistics.median(d['s'] for d in v) for m, v in res.items()}
     for m, v in res.items():
         print(f"  {m:10s} {med[m]:.2f} s a call ({med[m] / med['glibc']:.2f}x glibc's)  page faults a call {statistics.median(d['faults'] for d in v):>9,.0f}"
@@ -53,4 +69,4 @@ if __name__ == '__main__':
     per_round = [res['heap'][i]['s'] / res['threshold'][i]['s'] for i in range(a.rounds)]
     print(f"  heap / threshold per round: {[round(x, 2) for x in per_round]}")
     tables = {d['table'] for v in res.values() for d in v}
-    print(f"  the same table in every process: {len(tables) == 1}")
+    print(f"  the same {'table' if a.work == 'metrics' else 'maps'} in every process: {len(tables) == 1}")
