@@ -18,10 +18,11 @@ Two baselines run exactly these batches:
           output made a leaf (no graph before it), then `torch.autograd.grad` of the target scores w.r.t. it (no
           parameter gradients), as `gradcam` itself does -- the goal is about this;
   params  `model(x).gather(1, t).sum().backward()`, as bench_robustcam.py does (also computes parameter gradients).
-Calls `tune_cpu_memory` first, as `30_eval_ct` and the `robustcam` command do (`--no-tune` leaves glibc's defaults).
+Calls `tune_cpu_memory` first, as `30_eval_ct` and the `robustcam` command do (`--no-tune` leaves glibc's defaults), and
+prints each function's minor page faults per call (`benchmarks/bench_memory.py` measures what the malloc settings change).
 Usage: python benchmarks/bench_metrics.py [--reps 5] [--configs deepest all] [--n-perturb 5] [--no-tune]
 """
-import argparse, os, resource, statistics, time
+import argparse, resource, statistics, time
 import torch
 from robustcam.core import get_module, preserve_state, tune_cpu_memory
 from robustcam.models import load_model
@@ -101,8 +102,6 @@ if __name__ == '__main__':
     ap.add_argument('--no-tune', action='store_true', help="keep glibc's malloc defaults")
     a = ap.parse_args()
     print(f"tune_cpu_memory: {False if a.no_tune else tune_cpu_memory()}")
-    if os.environ.get('NOMMAP'):
-        import ctypes; print('M_MMAP_MAX=0', ctypes.CDLL('libc.so.6').mallopt(-4, 0))
     lm = load_model('efficientnet_lite0')
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, EfficientNet-Lite0, 1 photo 224 px, RobustCAM 6 views, "
           f"median of {a.reps} interleaved reps")
