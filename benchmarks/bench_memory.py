@@ -15,11 +15,6 @@ import argparse, json, statistics, subprocess, sys
 
 MODES = {'glibc': None, 'threshold': dict(mmap_max=65536), 'heap': {}}
 
-class _Table:
-    "Maps, hashed like a table."
-    def __init__(self, t): self.t = t
-    def to_csv(self): return self.t.numpy().tobytes().hex()
-
 def child(mode, calls, work):
     import resource, time, hashlib
     from robustcam.core import tune_cpu_memory
@@ -33,14 +28,16 @@ def child(mode, calls, work):
     if work == 'metrics':
         expl = RobustCAMExplainer(lm.model, lm.layers, lm.normalize, num_aug=6)
         run = lambda: compute_all_metrics(lm.model, img, expl, normalize=lm.normalize, n_perturb=5)
+        as_bytes = lambda table: table.to_csv().encode()
     else:   # LIME (250 copies) and SHAP (50 draws, a background of 8 noisy copies) on the photo
         import torch
         from robustcam.lime import LimeExplainer
         from robustcam.shap import ShapExplainer
         bg = (img + 0.1 * torch.randn(8, *img.shape[1:], generator=torch.Generator().manual_seed(0))).clamp(0, 1)
         le, se = LimeExplainer(lm.model, lm.normalize, num_samples=250), ShapExplainer(lm.model, bg, lm.normalize, nsamples=50)
-        run = lambda: _Table(torch.cat([le(img, [285]).maps, se(img, [285]).maps]))
-    table = run()
+        run = lambda: torch.cat([le(img, [285]).maps, se(img, [285]).maps])
+        as_bytes = lambda maps: maps.numpy().tobytes()
+    out = run()
     ts, faults = [], []
     for _ in range(calls):
         f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt; t0 = time.perf_counter()
@@ -48,7 +45,7 @@ def child(mode, calls, work):
         ts.append(time.perf_counter() - t0); faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0)
     print(json.dumps(dict(mode=mode, s=statistics.median(ts), faults=statistics.median(faults),
                           rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                          table=hashlib.sha256(table.to_csv().encode()).hexdigest()[:12])))
+                          table=hashlib.sha256(as_bytes(out)).hexdigest()[:12])))
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--rounds', type=int, default=3); ap.add_argument('--calls', type=int, default=3)

@@ -324,7 +324,7 @@ def _pairs(maps, valid, k=0.2, iou=True, spear=True):
     part = ~(full[:, i] & full[:, j])
     if part.any():                                                        # groups: (row, partly valid map) paired with a full one
         gb, gu = (~full & full.any(-1, keepdim=True)).nonzero(as_tuple=True)
-        one = part & (full[:, i] ^ full[:, j])                            # (B,pairs) exactly one map partly valid
+        one = full[:, i] ^ full[:, j]                                     # (B,pairs) exactly one map partly valid
         if spear: nconst -= (part & (allp['const'][:, i] | allp['const'][:, j])).sum().item()
         if len(gb):
             gid = torch.full(full.shape, -1, dtype=torch.long, device=maps.device); gid[gb, gu] = torch.arange(len(gb), device=maps.device)
