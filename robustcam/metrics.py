@@ -39,14 +39,22 @@ def _topk_select(flat, valid, k):
     "Top-k mask (...,n) among `valid` pixels, ties in raster order, by selection instead of a sort: `_topk_sel(_desc_order(flat), valid, k)`, bit for bit."
     m = n_top(k, valid.sum(-1))                                            # (...) pixels to keep
     xv = torch.where(valid, flat, -torch.inf)
-    top = xv.topk(max(1, int(m.max())), dim=-1).values                      # sorted, largest first
-    thr = top.gather(-1, (m - 1).clamp_min(0)[..., None])                   # the m-th largest valid value
+    n, xr, mr = xv.shape[-1], xv.reshape(-1, xv.shape[-1]), m.reshape(-1)
+    counts = mr.unique().tolist()
+    if len(counts) == 1: thr = xr.kthvalue(n - max(counts[0], 1) + 1, dim=-1).values   # the m-th largest valid value
+    else:                                                                   # rows sharing a count (one per mask): one selection each
+        thr = torch.empty(len(xr), dtype=xv.dtype, device=xv.device)
+        for mm in counts:
+            r = (mr == mm).nonzero()[:, 0]
+            thr[r] = xr[r].kthvalue(n - max(mm, 1) + 1, dim=-1).values
+    thr = thr.view(m.shape)[..., None]
     above, tie = xv > thr, xv == thr
     sel = above | (tie & (tie.cumsum(-1) <= (m[..., None] - above.sum(-1, keepdim=True))))
     return sel & (m > 0)[..., None]
 
 def _topk_sel(order, valid, k):
-    "Top-k mask (...,n) among `valid` pixels from a global order: the first n_k valid pixels along it."
+    "Top-k mask (...,n) among `valid` pixels from a global order: the first n_k valid pixels along it (`valid` None: every pixel)."
+    if valid is None: return torch.zeros(order.shape, dtype=torch.bool, device=order.device).scatter_(-1, order[..., :n_top(k, order.shape[-1])], True)
     vs = valid.gather(-1, order)
     sel = vs & (vs.long().cumsum(-1) <= n_top(k, valid.sum(-1))[..., None])
     return torch.zeros_like(sel).scatter(-1, order, sel)
@@ -77,14 +85,16 @@ def _mask_iou(ta, tb):
     return torch.where(union > 0, inter / union.clamp_min(1), torch.nan)
 
 # %% ../nbs/03_metrics.ipynb #1b2b3dc6
-def _rank_sel(s, order, valid):
-    "Average ranks (1-based, ties averaged) among the `valid` entries, from rows sorted ascending: values `s`, indices `order` (...,n)."
-    vs = valid.gather(-1, order).to(s.dtype)
+def _rank_sel(s, order, valid, dtype=None):
+    "Average ranks (1-based, ties averaged; in `dtype`, default `s`'s) among the `valid` entries (None: all), from rows sorted ascending: values `s`, indices `order` (...,n)."
+    dt = dtype or s.dtype
     new = torch.ones_like(s, dtype=torch.bool); new[..., 1:] = s[..., 1:] != s[..., :-1]
     gid = new.long().cumsum(-1) - 1                                     # groups of equal values
-    tot = torch.zeros_like(s).scatter_add_(-1, gid, vs.cumsum(-1) * vs)  # sum of the valid entries' positions among valid ones
-    cnt = torch.zeros_like(s).scatter_add_(-1, gid, vs)
-    return torch.empty_like(s).scatter_(-1, order, (tot / cnt.clamp_min(1)).gather(-1, gid))
+    if valid is None: vs = torch.ones((), dtype=dt, device=s.device).expand(s.shape); pos = torch.arange(1, s.shape[-1] + 1, dtype=dt, device=s.device).expand(s.shape)
+    else: vs = valid.gather(-1, order).to(dt); pos = vs.cumsum(-1) * vs
+    tot = torch.zeros(s.shape, dtype=dt, device=s.device).scatter_add_(-1, gid, pos)   # sum of the valid entries' positions among valid ones
+    cnt = torch.zeros(s.shape, dtype=dt, device=s.device).scatter_add_(-1, gid, vs)
+    return torch.empty(s.shape, dtype=dt, device=s.device).scatter_(-1, order, (tot / cnt.clamp_min(1)).gather(-1, gid))
 
 def _avg_rank(v, valid):
     "Average ranks (1-based, ties averaged) of the valid entries of each row of `v` (B,n); other entries arbitrary."
@@ -286,7 +296,7 @@ def _gram_pairs(s, o, valid, k, iou, spear):
     descending, `o` their orders, `valid` (G,1,n) bool or None (every pixel). From Gram matrices of the rows' top-k masks
     and centred average ranks: {'iou': (G,V,V), 'rho': (G,V,V), 'const': (G,V) rows constant on the mask (of at least 2 pixels)}."""
     G, V, n = o.shape
-    vv = torch.ones((), dtype=torch.bool, device=o.device).expand(o.shape) if valid is None else valid.expand(o.shape)
+    vv = None if valid is None else valid.expand(o.shape)
     m = torch.full((G,), n, device=o.device) if valid is None else valid[:, 0].sum(-1)   # (G,) pixels compared
     out = {}
     if iou:
@@ -296,7 +306,7 @@ def _gram_pairs(s, o, valid, k, iou, spear):
         union = cnt[:, :, None] + cnt[:, None, :] - C
         out['iou'] = torch.where(union > 0, C / union.clamp_min(1), torch.nan)
     if spear:
-        R = _rank_sel(s.double(), o, vv) - ((m.double() + 1) / 2)[:, None, None]  # centred average ranks, exact (descending: rho is unchanged)
+        R = _rank_sel(s, o, vv, torch.float64) - ((m.double() + 1) / 2)[:, None, None]  # centred average ranks, exact (descending: rho is unchanged)
         if valid is not None: R = R * vv                                  # other pixels: 0
         C = R @ R.transpose(-1, -2)
         d = C.diagonal(dim1=-2, dim2=-1)
@@ -338,8 +348,7 @@ def _pairs(maps, valid, k=0.2, iou=True, spear=True):
             vij, oa, ob = vf[b, i[p]] & vf[b, j[p]], o[b, i[p]], o[b, j[p]]   # (Q,n)
             if iou: res['iou'][b, p] = _mask_iou(_topk_sel(oa, vij, k), _topk_sel(ob, vij, k))
             if spear:
-                sd = s.double()
-                res['rho'][b, p], c = _pearson_rows(_rank_sel(sd[b, i[p]], oa, vij), _rank_sel(sd[b, j[p]], ob, vij), vij)
+                res['rho'][b, p], c = _pearson_rows(_rank_sel(s[b, i[p]], oa, vij, torch.float64), _rank_sel(s[b, j[p]], ob, vij, torch.float64), vij)
                 nconst += c.sum().item()
     if spear: _warn_constant(nconst, res['rho'].numel(), _const_msg('Spearman rho'))
     return [res[key].nanmean(-1).view(lead) for key, f in (('iou', iou), ('rho', spear)) if f]
