@@ -14,8 +14,8 @@ The passes compute_all_metrics needs for N images, V views, P perturbations, M m
     chunks (at most 48 views, i.e. 8 whole images, per pass);
   * a forward of the N*M*K deleted images (k = 0.2 of Fid is shared with Faith).
 The baselines replay exactly these batches: one compute_all_metrics call is run first with a forward pre-hook on the
-model that records every input batch it receives (already normalised) and whether it ran with gradients. Each baseline
-then feeds those very tensors to the model again:
+model's `normalize` module that records every [0,1] batch it receives on its way to the model, and whether it ran with
+gradients. Each baseline then feeds those very tensors through `normalize` and the model again:
   lean    the least model work Grad-CAM needs: forward with the parameters frozen and the shallowest explained layer's
           output made a leaf (no graph before it), then `torch.autograd.grad` of the target scores w.r.t. it (no
           parameter gradients), as `gradcam` itself does -- the goal is about this;
@@ -48,22 +48,25 @@ def params_fwd_bwd(model, x, layer):
     model.zero_grad(set_to_none=True)
     model(x).gather(1, torch.zeros(len(x), 1, dtype=torch.long)).sum().backward()
 
-def record_passes(model, fn):
-    "Run `fn` once and return every batch it fed `model` (the tensors, detached copies) with whether it ran with gradients."
-    batches = []
+def record_passes(model, normalize, fn):
+    "Run `fn` once and return every batch it fed `normalize` on the way to `model` (detached copies), with whether it ran with gradients."
+    batches, calls = [], []
     def pre(m, args): batches.append((args[0].detach().clone(), torch.is_grad_enabled()))
-    h = model.register_forward_pre_hook(pre)
+    def mpre(m, args): calls.append((args[0].shape, torch.is_grad_enabled()))
+    hs = [normalize.register_forward_pre_hook(pre), model.register_forward_pre_hook(mpre)]
     try: fn()
-    finally: h.remove()
+    finally:
+        for h in hs: h.remove()
+    if [(x.shape, g) for x, g in batches] != calls: raise RuntimeError(f"The model's passes {calls} do not match the batches through normalize; the replay would not be the same passes.")
     return batches
 
-def replay(model, batches, fwd_bwd, layer, forwards=True):
-    "The recorded passes again, as plain batched forwards (no gradients) and `fwd_bwd` (with gradients); `forwards=False`: only the latter."
+def replay(model, normalize, batches, fwd_bwd, layer):
+    "The recorded passes again, as plain batched forwards (no gradients) and `fwd_bwd` (with gradients)."
     def run():
         for x, grad in batches:
-            if grad: fwd_bwd(model, x, layer)
-            elif forwards:
-                with torch.no_grad(): model(x)
+            if grad: fwd_bwd(model, normalize(x), layer)
+            else:
+                with torch.no_grad(): model(normalize(x))
     return run
 
 def summary(batches):
@@ -81,15 +84,15 @@ def bench(lm, layers, reps, P):
     with torch.no_grad(): top = lm.model(lm.normalize(img)).argmax(-1)   # target and label
     expl = RobustCAMExplainer(lm.model, layers, lm.normalize, num_aug=6)
     metrics = lambda: compute_all_metrics(lm.model, img, expl, normalize=lm.normalize, labels=top, n_perturb=P)
-    batches = record_passes(lm.model, metrics)
+    batches = record_passes(lm.model, lm.normalize, metrics)
     g = torch.Generator().manual_seed(1)
-    noise = [(lm.normalize(torch.rand(x.shape, generator=g)), grad) for x, grad in batches]
+    noise = [(torch.rand(x.shape, generator=g), grad) for x, grad in batches]
     pert = make_perturbations(P, 224)
     xs = torch.cat([img, perturb(img, pert).flatten(0, 1), add_noise(img, pert).flatten(0, 1)])
-    fwd = replay(lm.model, [(x, False) for x, grad in batches if not grad], lean_fwd_bwd, layers[0])
+    fwd = replay(lm.model, lm.normalize, [(x, False) for x, grad in batches if not grad], lean_fwd_bwd, layers[0])
     def rc(): expl(xs, top.expand(len(xs))); fwd()
-    fns = {'metrics': metrics, 'lean': replay(lm.model, batches, lean_fwd_bwd, layers[0]), 'rc': rc,
-           'noise': replay(lm.model, noise, lean_fwd_bwd, layers[0]), 'params': replay(lm.model, batches, params_fwd_bwd, layers[0])}
+    fns = {'metrics': metrics, 'lean': replay(lm.model, lm.normalize, batches, lean_fwd_bwd, layers[0]), 'rc': rc,
+           'noise': replay(lm.model, lm.normalize, noise, lean_fwd_bwd, layers[0]), 'params': replay(lm.model, lm.normalize, batches, params_fwd_bwd, layers[0])}
     for f in fns.values(): f()  # warm-up
     times, faults = {k: [] for k in fns}, {k: [] for k in fns}
     for _ in range(reps):

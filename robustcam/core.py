@@ -15,7 +15,7 @@ from .validate import check_batch, check_targets, target_scores
 
 # %% auto #0
 __all__ = ['CAM_METHODS', 'get_module', 'layer_name', 'preserve_state', 'as_feature_map', 'Hook', 'Hooks', 'count_hooks',
-           'GradCAMResult', 'normalize_maps', 'gradcam', 'tune_cpu_memory']
+           'GradCAMResult', 'normalize_maps', 'sort_desc', 'gradcam', 'tune_cpu_memory']
 
 # %% ../nbs/00_core.ipynb #2e7857ad
 def get_module(
@@ -168,7 +168,8 @@ def _in_channels(model):
 def normalize_maps(
     m:Tensor,              # (...,H,W) maps
     mask:Tensor|None=None, # (...,H,W) bool (broadcastable), True where the map is defined; None: every pixel
-    eps:float=1e-12        # maps whose range is below eps (relative to their max abs value) count as constant
+    eps:float=1e-12,       # maps whose range is below eps (relative to their max abs value) count as constant
+    inplace:bool=False     # without a mask: write the result into `m` (a float tensor the caller owns) instead of a new tensor
 )->tuple:                  # ((...,H,W) maps in [0,1], zero outside `mask`; (...) bool flags of constant maps)
     "Min-max normalise each map to `[0,1]` over its pixels in `mask`; constant (or fully masked) maps become zeros and are flagged."
     if mask is None:   # the range, then in place: 1.9x faster on 66x3 maps of 224 px, the same values
@@ -176,7 +177,7 @@ def normalize_maps(
         lo, hi = m.amin((-2,-1), keepdim=True), m.amax((-2,-1), keepdim=True)   # on the CPU, 5x faster than one `torch.aminmax` over a dim
         rng = hi - lo
         flat = rng <= eps * hi.abs().clamp_min(1.)
-        out = (m - lo).div_(torch.where(flat, torch.ones_like(rng), rng))
+        out = (m.sub_(lo) if inplace else m - lo).div_(torch.where(flat, torch.ones_like(rng), rng))
         if flat.any(): out.masked_fill_(flat, 0.)   # usually no map is constant: no pass over the maps
         return out, flat[...,0,0]
     mask = mask.expand_as(m)
@@ -187,6 +188,21 @@ def normalize_maps(
     flat = (rng <= eps * hi.abs().clamp_min(1.)) | ~mask.any(-1, keepdim=True).any(-2, keepdim=True)
     out = torch.where(mask & ~flat, (m - lo) / torch.where(flat, torch.ones_like(rng), rng), torch.zeros_like(m))
     return out, flat[...,0,0]
+
+# %% ../nbs/00_core.ipynb #1b77ad8b
+_INT_OF = {torch.float32: torch.int32, torch.float64: torch.int64}
+
+def sort_desc(
+    flat:Tensor  # (...,n) values
+)->tuple:        # (values, indices), as `torch.sort(flat, dim=-1, descending=True, stable=True)`
+    "Each row sorted descending, ties in raster order; non-negative float32/float64 rows sort on their bit patterns as integers (about 0.8x the time on the CPU)."
+    it = _INT_OF.get(flat.dtype)
+    if it is not None and flat.numel():
+        keys = flat.contiguous().view(it)
+        if bool((keys >= 0).all()):   # no negative value and no -0.0 (whose sign bit would sort it last)
+            s, o = torch.sort(keys, dim=-1, descending=True, stable=True)
+            return s.view(flat.dtype), o
+    return torch.sort(flat, dim=-1, descending=True, stable=True)
 
 # %% ../nbs/00_core.ipynb #074bcc5f
 def _w_gradcam(a, g): return (g.mean((2,3), keepdim=True) * a).sum(1)
@@ -239,7 +255,7 @@ def gradcam(
         g = torch.zeros_like(a) if g is None else as_feature_map(g, (H, W), reshape_transform)
         raw.append(F.relu(weigh(a, g)).float())
     up = torch.stack([F.interpolate(r[:,None], size=(H,W), mode='bilinear', align_corners=False)[:,0] for r in raw], 1)
-    maps, flat = normalize_maps(up)
+    maps, flat = normalize_maps(up, inplace=True)   # `up` is ours: no second copy of the maps
     t = t if isinstance(t, Tensor) else torch.full((len(x),), -1, dtype=torch.long, device=logits.device)
     return GradCAMResult(maps=maps, raw=raw, degenerate=flat, targets=t, logits=logits.detach(), layers=labels, attribution=attribution)
 

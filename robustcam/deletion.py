@@ -10,7 +10,7 @@ import math
 from contextlib import nullcontext
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
-from .core import preserve_state
+from .core import preserve_state, sort_desc
 from .validate import check_images, check_image_maps, check_k, n_top
 
 # %% auto #0
@@ -45,7 +45,7 @@ def deletion_baseline(
 def _desc_ranks(maps):
     "(N,M,H*W) each pixel's place in its map's descending order, ties in raster order (the order of `metrics.topk_mask`)."
     N, M, H, W = maps.shape
-    order = torch.sort(maps.flatten(-2), dim=-1, descending=True, stable=True).indices
+    order = sort_desc(maps.flatten(-2))[1]
     return torch.empty_like(order).scatter_(-1, order, torch.arange(H * W, device=maps.device).expand(N, M, -1))
 
 def delete_topk(

@@ -12,6 +12,7 @@ from torch import Tensor
 from .validate import (check_images, check_maps, check_image_maps, check_masks, check_valid, check_k, n_top, check_same_shape,
                                 check_targets, check_labels)
 from .deletion import FAITH_KS, model_logits, deletion_logits
+from .core import sort_desc
 
 
 # %% auto #0
@@ -33,7 +34,7 @@ def _warn_constant(n, total, what):
 # %% ../nbs/03_metrics.ipynb #1f674130
 def _desc_order(flat):
     "Pixel indices of each row of `flat` (...,n) by value, descending, ties in raster order."
-    return torch.sort(flat, dim=-1, descending=True, stable=True).indices
+    return sort_desc(flat)[1]
 
 def _topk_select(flat, valid, k):
     "Top-k mask (...,n) among `valid` pixels, ties in raster order, by selection instead of a sort: `_topk_sel(_desc_order(flat), valid, k)`, bit for bit."
@@ -326,7 +327,7 @@ def _pairs(maps, valid, k=0.2, iou=True, spear=True):
     if V < 2: return [torch.full(lead, torch.nan, dtype=torch.float64, device=maps.device) for f in (iou, spear) if f]
     i, j = (torch.tensor(t, device=maps.device) for t in zip(*itertools.combinations(range(V), 2)))
     flat, vf = maps.reshape(-1, V, n), valid.expand(maps.shape).reshape(-1, V, n)
-    s, o = torch.sort(flat, dim=-1, descending=True, stable=True)        # descending, ties in raster order (as `_desc_order`)
+    s, o = sort_desc(flat)                                                # descending, ties in raster order (as `_desc_order`)
     full = vf.all(-1)                                                     # (B,V) maps valid everywhere
     allp = _gram_pairs(s, o, None, k, iou, spear)
     res = {key: v[:, i, j] for key, v in allp.items() if key != 'const'}  # (B,pairs); the pairs below are overwritten
