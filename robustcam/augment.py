@@ -108,6 +108,10 @@ class View:
             if not callable(getattr(self, k)): raise TypeError(f"View {self.name!r}: `{k}` must be callable, got {type(getattr(self, k)).__name__}.")
         if self.geometric and self.inv is _identity:
             raise ValueError(f"View {self.name!r} is geometric but has no inverse; pass `inv` mapping its heatmaps back to the original frame.")
+    @property
+    def keeps_values(self)->bool:
+        "True where `inv` moves whole pixels only (no inverse, or a flip): an aligned map holds exactly the values of the view's map."
+        return self.inv is _identity or self.inv in (TF.horizontal_flip, TF.vertical_flip)
 
 # %% ../nbs/01_augment_warp.ipynb #5c7c49e2
 def identity_view()->View:
@@ -210,9 +214,10 @@ def apply_views(
 
 # %% ../nbs/01_augment_warp.ipynb #5a7aeb1c
 def unwarp(
-    maps:Tensor, # (N,V,M,H,W) float heatmaps, each in its view's frame
-    views:list   # the V `View`s that produced them, in the same order
-)->tuple:        # (aligned (N,V,M,H,W) in the original frame, valid (N,V,H,W) bool)
+    maps:Tensor,        # (N,V,M,H,W) float heatmaps, each in its view's frame
+    views:list,         # the V `View`s that produced them, in the same order
+    out:Tensor|None=None # (N,V,M,H,W) tensor to write the aligned maps into (e.g. rows of a larger batch); None: a new one
+)->tuple:               # (aligned (N,V,M,H,W) in the original frame (`out` where given), valid (N,V,H,W) bool)
     "Bring every view's heatmaps back to the original frame, with the mask of pixels each view saw."
     views = _check_views(views)
     if not isinstance(maps, Tensor): raise TypeError(f"Expected the heatmaps as a torch.Tensor of shape (N,V,M,H,W), got {type(maps).__name__}.")
@@ -220,10 +225,12 @@ def unwarp(
     if not maps.is_floating_point(): raise TypeError(f"Expected float heatmaps, got dtype {maps.dtype}.")
     N, V, M, H, W = maps.shape
     if V != len(views): raise ValueError(f"Got {V} views in the heatmaps (dim 1 of shape {tuple(maps.shape)}) but {len(views)} View objects: {[v.name for v in views]}.")
-    aligned, valid = [], []
+    if out is not None and (not isinstance(out, Tensor) or out.shape != maps.shape or out.dtype != maps.dtype):
+        raise ValueError(f"out must be a {maps.dtype} tensor of the maps' shape {tuple(maps.shape)}, got {getattr(out, 'dtype', type(out).__name__)} of shape {tuple(getattr(out, 'shape', ()))}.")
+    aligned, valid = out if out is not None else torch.empty_like(maps, memory_format=torch.contiguous_format), []
     for i, v in enumerate(views):
         a, m = v.inv(maps[:, i]), v.valid(H, W)
         if not isinstance(a, Tensor) or a.shape != (N, M, H, W): raise ValueError(f"View {v.name!r}: `inv` returned shape {tuple(getattr(a, 'shape', ()))}, expected {(N, M, H, W)}.")
         if not isinstance(m, Tensor) or m.shape != (H, W) or m.dtype != torch.bool: raise ValueError(f"View {v.name!r}: `valid({H}, {W})` must return a ({H},{W}) bool tensor, got {getattr(m, 'dtype', type(m).__name__)} of shape {tuple(getattr(m, 'shape', ()))}.")
-        aligned.append(a); valid.append(m.to(maps.device))
-    return torch.stack(aligned, 1), torch.stack(valid)[None].expand(N, V, H, W).contiguous()
+        aligned[:, i] = a; valid.append(m.to(maps.device))   # written in place: no list of maps to stack
+    return aligned, torch.stack(valid)[None].expand(N, V, H, W).contiguous()
