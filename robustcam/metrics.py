@@ -86,13 +86,17 @@ def _mask_iou(ta, tb):
     return torch.where(union > 0, inter / union.clamp_min(1), torch.nan)
 
 # %% ../nbs/03_metrics.ipynb #1b2b3dc6
-def _rank_sel(s, order, valid, dtype=None):
-    "Average ranks (1-based, ties averaged; in `dtype`, default `s`'s) among the `valid` entries (None: all), from rows sorted ascending: values `s`, indices `order` (...,n)."
-    dt = dtype or s.dtype
+def _tie_groups(s):
+    "(...,n) long: the group of equal values of each entry of rows sorted either way, numbered from 0 along the row."
     new = torch.ones_like(s, dtype=torch.bool); new[..., 1:] = s[..., 1:] != s[..., :-1]
-    gid = new.long().cumsum(-1) - 1                                     # groups of equal values
+    return new.cumsum(-1) - 1
+
+def _rank_sel(s, order, valid, dtype=None, gid=None):
+    "Average ranks (1-based, ties averaged; in `dtype`, default `s`'s) among the `valid` entries (None: all), from rows sorted ascending: values `s`, indices `order` (...,n); `gid`: their `_tie_groups` where known."
+    dt = dtype or s.dtype
+    gid = _tie_groups(s) if gid is None else gid                         # groups of equal values
     if valid is None: vs = torch.ones((), dtype=dt, device=s.device).expand(s.shape); pos = torch.arange(1, s.shape[-1] + 1, dtype=dt, device=s.device).expand(s.shape)
-    else: vs = valid.gather(-1, order).to(dt); pos = vs.cumsum(-1) * vs
+    else: vb = valid.gather(-1, order); vs = vb.to(dt); pos = vb.cumsum(-1, dtype=dt) * vs
     tot = torch.zeros(s.shape, dtype=dt, device=s.device).scatter_add_(-1, gid, pos)   # sum of the valid entries' positions among valid ones
     cnt = torch.zeros(s.shape, dtype=dt, device=s.device).scatter_add_(-1, gid, vs)
     return torch.empty(s.shape, dtype=dt, device=s.device).scatter_(-1, order, (tot / cnt.clamp_min(1)).gather(-1, gid))
@@ -292,9 +296,9 @@ def view_variance(
     use = (cnt >= 2).double()
     return (var * use).sum((-2, -1)) / use.sum((-2, -1))
 
-def _gram_pairs(s, o, valid, k, iou, spear):
+def _gram_pairs(s, o, valid, k, iou, spear, gid=None):
     """Top-k IoU and Spearman rho of every two rows of each stack, all compared on one mask: `s` (G,V,n) values sorted
-    descending, `o` their orders, `valid` (G,1,n) bool or None (every pixel). From Gram matrices of the rows' top-k masks
+    descending, `o` their orders, `gid` their `_tie_groups` (None: computed), `valid` (G,1,n) bool or None (every pixel). From Gram matrices of the rows' top-k masks
     and centred average ranks: {'iou': (G,V,V), 'rho': (G,V,V), 'const': (G,V) rows constant on the mask (of at least 2 pixels)}."""
     G, V, n = o.shape
     vv = None if valid is None else valid.expand(o.shape)
@@ -307,7 +311,7 @@ def _gram_pairs(s, o, valid, k, iou, spear):
         union = cnt[:, :, None] + cnt[:, None, :] - C
         out['iou'] = torch.where(union > 0, C / union.clamp_min(1), torch.nan)
     if spear:
-        R = _rank_sel(s, o, vv, torch.float64) - ((m.double() + 1) / 2)[:, None, None]  # centred average ranks, exact (descending: rho is unchanged)
+        R = _rank_sel(s, o, vv, torch.float64, gid) - ((m.double() + 1) / 2)[:, None, None]  # centred average ranks, exact (descending: rho is unchanged)
         if valid is not None: R = R * vv                                  # other pixels: 0
         C = R @ R.transpose(-1, -2)
         d = C.diagonal(dim1=-2, dim2=-1)
@@ -329,7 +333,8 @@ def _pairs(maps, valid, k=0.2, iou=True, spear=True):
     flat, vf = maps.reshape(-1, V, n), valid.expand(maps.shape).reshape(-1, V, n)
     s, o = sort_desc(flat)                                                # descending, ties in raster order (as `_desc_order`)
     full = vf.all(-1)                                                     # (B,V) maps valid everywhere
-    allp = _gram_pairs(s, o, None, k, iou, spear)
+    ties = _tie_groups(s) if spear else None                              # shared by every pass below
+    allp = _gram_pairs(s, o, None, k, iou, spear, ties)
     res = {key: v[:, i, j] for key, v in allp.items() if key != 'const'}  # (B,pairs); the pairs below are overwritten
     nconst = (allp['const'][:, i] | allp['const'][:, j]).sum().item() if spear else 0
     part = ~(full[:, i] & full[:, j])
@@ -339,7 +344,7 @@ def _pairs(maps, valid, k=0.2, iou=True, spear=True):
         if spear: nconst -= (part & (allp['const'][:, i] | allp['const'][:, j])).sum().item()
         if len(gb):
             gid = torch.full(full.shape, -1, dtype=torch.long, device=maps.device); gid[gb, gu] = torch.arange(len(gb), device=maps.device)
-            grp = _gram_pairs(s[gb], o[gb], vf[gb, gu][:, None], k, iou, spear)
+            grp = _gram_pairs(s[gb], o[gb], vf[gb, gu][:, None], k, iou, spear, None if ties is None else ties[gb])
             b, p = one.nonzero(as_tuple=True)
             g = gid[b, torch.where(full[b, i[p]], j[p], i[p])]
             for key in res: res[key][b, p] = grp[key][g, i[p], j[p]]
@@ -349,7 +354,7 @@ def _pairs(maps, valid, k=0.2, iou=True, spear=True):
             vij, oa, ob = vf[b, i[p]] & vf[b, j[p]], o[b, i[p]], o[b, j[p]]   # (Q,n)
             if iou: res['iou'][b, p] = _mask_iou(_topk_sel(oa, vij, k), _topk_sel(ob, vij, k))
             if spear:
-                res['rho'][b, p], c = _pearson_rows(_rank_sel(s[b, i[p]], oa, vij, torch.float64), _rank_sel(s[b, j[p]], ob, vij, torch.float64), vij)
+                res['rho'][b, p], c = _pearson_rows(_rank_sel(s[b, i[p]], oa, vij, torch.float64, ties[b, i[p]]), _rank_sel(s[b, j[p]], ob, vij, torch.float64, ties[b, j[p]]), vij)
                 nconst += c.sum().item()
     if spear: _warn_constant(nconst, res['rho'].numel(), _const_msg('Spearman rho'))
     return [res[key].nanmean(-1).view(lead) for key, f in (('iou', iou), ('rho', spear)) if f]
