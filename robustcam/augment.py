@@ -39,13 +39,18 @@ def affine_warp(
     "Move the content of `x` at centred pixel position `p` to `A@p + shift` (bilinear, zero padding, `align_corners=False`)."
     check_4d(x)
     N,C,H,W = x.shape
+    grid = _affine_grid(tuple(A.double().flatten().tolist()), tuple(torch.as_tensor(shift, dtype=torch.float64).flatten().tolist()), H, W, x.dtype, x.device)
+    return F.grid_sample(x, grid.expand(N, H, W, 2), mode='bilinear', padding_mode='zeros', align_corners=False)   # one grid, shared by the batch
+
+@lru_cache(maxsize=64)
+def _affine_grid(a, shift, H, W, dtype, device):
+    "`affine_warp`'s sampling grid (1,H,W,2), built once per warp, size, dtype and device (the same tensor for every call: not to be modified)."
     D = torch.diag(torch.tensor([W/2, H/2], dtype=torch.float64))  # normalised -> centred pixel units
-    Ai = torch.linalg.inv(A.double())
+    Ai = torch.linalg.inv(torch.tensor(a, dtype=torch.float64).view(2, 2))
     theta = torch.zeros(2, 3, dtype=torch.float64)
     theta[:, :2] = torch.linalg.inv(D) @ Ai @ D                    # output position -> where to sample
-    theta[:, 2] = -torch.linalg.inv(D) @ Ai @ torch.as_tensor(shift, dtype=torch.float64)
-    grid = F.affine_grid(theta.to(x)[None], [1, C, H, W], align_corners=False).expand(N, H, W, 2)  # one grid, shared by the batch
-    return F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
+    theta[:, 2] = -torch.linalg.inv(D) @ Ai @ torch.tensor(shift, dtype=torch.float64)
+    return F.affine_grid(theta.to(dtype=dtype, device=device)[None], [1, 1, H, W], align_corners=False)
 
 # %% ../nbs/01_augment_warp.ipynb #60d44476
 def rotate(

@@ -180,13 +180,14 @@ def normalize_maps(
         out = (m.sub_(lo) if inplace else m - lo).div_(torch.where(flat, torch.ones_like(rng), rng))
         if flat.any(): out.masked_fill_(flat, 0.)   # usually no map is constant: no pass over the maps
         return out, flat[...,0,0]
-    mask = mask.expand_as(m)
+    given, mask = mask if mask.ndim >= 2 else mask.expand_as(m), mask.expand_as(m)   # (the expansion checks the shapes; the mask as given is reduced below)
     big = torch.finfo(m.dtype).max
     lo = torch.where(mask, m, big).amin((-2,-1), keepdim=True)
     hi = torch.where(mask, m, -big).amax((-2,-1), keepdim=True)
     rng = hi - lo
-    flat = (rng <= eps * hi.abs().clamp_min(1.)) | ~mask.any(-1, keepdim=True).any(-2, keepdim=True)
-    out = torch.where(mask & ~flat, (m - lo) / torch.where(flat, torch.ones_like(rng), rng), torch.zeros_like(m))
+    flat = (rng <= eps * hi.abs().clamp_min(1.)) | ~given.any(-1, keepdim=True).any(-2, keepdim=True)
+    out = torch.where(mask, (m - lo).div_(torch.where(flat, torch.ones_like(rng), rng)), 0.)
+    if flat.any(): out.masked_fill_(flat, 0.)   # usually no map is constant: no pass over the maps
     return out, flat[...,0,0]
 
 # %% ../nbs/00_core.ipynb #1b77ad8b

@@ -119,7 +119,7 @@ class RobustCAMExplainer:
     def __call__(self, x:Tensor, targets=None)->Explanation:
         "One RobustCAM pass; maps ordered layer by layer: [the plain attribution, e.g. 'gradcam'], robustcam-<fusion>..."
         r = self.rc(x, targets, uncertainty=False)   # the explanation holds no uncertainty map: not computed
-        use = r.valid[:, :, None] & r.used[..., None, None]  # (N,V,L,H,W): the views each fusion used
+        use = r.valid[:, :, None] if bool(r.used.all()) else r.valid[:, :, None] & r.used[..., None, None]  # (N,V,L or 1,H,W): the views each fusion used
         fused = {f: r.fused if f == self.rc.fusion else r.fused_with(f) for f in self.fusions}
         maps, methods, layers, idx, single = [], [], [], [], []
         for l, name in enumerate(r.layers):
@@ -127,7 +127,7 @@ class RobustCAMExplainer:
                 maps.append(r.plain[:, l] if f is None else fused[f][:, l])
                 methods.append(r.attribution if f is None else f'robustcam-{f}'); layers.append(name); idx.append(l); single.append(f is None)
         same = idx == list(range(len(r.layers)))   # one map per layer: the views as they are, no copy
-        views, valid = (r.view_maps, use) if same else (r.view_maps[:, :, idx], use[:, :, idx])
+        views, valid = (r.view_maps, use) if same else (r.view_maps[:, :, idx], use.expand(-1, -1, len(r.layers), -1, -1)[:, :, idx])
         if any(single):
             valid = valid.clone(); valid[:, 1:, torch.tensor(single)] = False  # the plain map is the identity view alone
         return Explanation(torch.stack(maps, 1), methods, layers, views, valid)

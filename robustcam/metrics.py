@@ -225,7 +225,8 @@ def consistency_iou(
     "`Consist`: mean top-k IoU between each map and its perturbed copies' aligned maps."
     v = _check_aligned(maps, aligned, valid); k = check_k(k)
     vf = v.expand_as(aligned).flatten(-2)                                  # (N,P,M,n)
-    return _mask_iou(_topk_select(maps.flatten(-2)[:, None].expand_as(vf), vf, k), _topk_select(aligned.flatten(-2), vf, k)).nanmean(1)
+    order = _desc_order(maps.flatten(-2))[:, None].expand(vf.shape)        # each map sorted once for its P masks
+    return _mask_iou(_topk_sel(order, vf, k), _topk_select(aligned.flatten(-2), vf, k)).nanmean(1)
 
 # %% ../nbs/03_metrics.ipynb #3adadc3b
 def fidelity(
