@@ -178,7 +178,7 @@ def normalize_maps(
         rng = hi - lo
         flat = rng <= eps * hi.abs().clamp_min(1.)
         out = (m.sub_(lo) if inplace else m - lo).div_(torch.where(flat, torch.ones_like(rng), rng))
-        if flat.any(): out.masked_fill_(flat, 0.)   # usually no map is constant: no pass over the maps
+        if flat.any(): out[flat[..., 0, 0].nonzero(as_tuple=True)] = 0.   # usually no map is constant; otherwise only those maps are written (by index: a bool mask would be a pass over all maps)
         return out, flat[...,0,0]
     given, mask = mask if mask.ndim >= 2 else mask.expand_as(m), mask.expand_as(m)   # (the expansion checks the shapes; the mask as given is reduced below)
     big = torch.finfo(m.dtype).max
@@ -187,7 +187,7 @@ def normalize_maps(
     rng = hi - lo
     flat = (rng <= eps * hi.abs().clamp_min(1.)) | ~given.any(-1, keepdim=True).any(-2, keepdim=True)
     out = torch.where(mask, (m - lo).div_(torch.where(flat, torch.ones_like(rng), rng)), 0.)
-    if flat.any(): out.masked_fill_(flat, 0.)   # usually no map is constant: no pass over the maps
+    if flat.any(): out[flat.expand(*out.shape[:-2], 1, 1)[..., 0, 0].nonzero(as_tuple=True)] = 0.   # usually no map is constant; otherwise only those maps are written
     return out, flat[...,0,0]
 
 # %% ../nbs/00_core.ipynb #1b77ad8b
