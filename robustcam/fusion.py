@@ -27,13 +27,14 @@ def fuse(
     N, V, M, H, W = maps.shape
     if valid.dtype != torch.bool or valid.ndim != 5 or valid.shape[:2] != (N, V) or valid.shape[2] not in (1, M) or valid.shape[3:] != (H, W):
         raise ValueError(f"valid must be a bool mask of shape (N,V,M,H,W) = {tuple(maps.shape)} or (N,V,1,H,W), got {valid.dtype} {tuple(valid.shape)}.")
-    return _fuse(maps, valid, how)
+    fused, sd, cnt = _fuse(maps, valid, how)
+    return fused, sd, cnt.contiguous()
 
 def _fuse(maps, valid, how, std=True, zeroed=False):
-    "`fuse` without the checks; `std=False` skips the standard deviation (None); `zeroed`: `maps` are already 0 wherever `valid` is False (skips one masking pass, the same sums)."
+    "`fuse` without the checks; `std=False` skips the standard deviation (None); `zeroed`: `maps` are already 0 wherever `valid` is False (skips one masking pass, the same sums). The count comes back broadcast (an expanded view)."
     N, V, M, H, W = maps.shape
-    cnt = valid.sum(1).expand(N, M, H, W).contiguous()   # counted on the mask as given: (N,V,1,H,W) is M times less work
-    c, inval = cnt.clamp_min(1), ~valid                   # the masks broadcast: no (N,V,M,H,W) copy of a (N,V,1,H,W) mask
+    cnt = valid.sum(1)                                    # counted on the mask as given: (N,V,1,H,W) is M times less work
+    c, inval = cnt.clamp_min(1), ~valid                   # the masks and counts broadcast: no (N,V,M,H,W) copy of a (N,V,1,H,W) mask
     mean = (maps if zeroed else maps.masked_fill(inval, 0.)).sum(1) / c
     sd = None
     if std:
@@ -41,7 +42,7 @@ def _fuse(maps, valid, how, std=True, zeroed=False):
         sd = (d.mul_(d).masked_fill_(inval, 0.).sum(1) / c).sqrt()
     if how == 'mean': fused = mean
     else: fused = torch.nanquantile(maps.masked_fill(inval, torch.nan), 0.5, dim=1).nan_to_num(0.)
-    return fused, sd, cnt
+    return fused, sd, cnt.expand(N, M, H, W)
 
 # %% ../nbs/02_fusion.ipynb #f4f53434
 @dataclass
