@@ -93,13 +93,16 @@ def _tie_groups(s):
 
 def _rank_sel(s, order, valid, dtype=None, gid=None):
     "Average ranks (1-based, ties averaged; in `dtype`, default `s`'s) among the `valid` entries (None: all), from rows sorted ascending: values `s`, indices `order` (...,n); `gid`: their `_tie_groups` where known."
-    dt = dtype or s.dtype
+    dt, n = dtype or s.dtype, s.shape[-1]
     gid = _tie_groups(s) if gid is None else gid                         # groups of equal values
-    if valid is None: vs = torch.ones((), dtype=dt, device=s.device).expand(s.shape); pos = torch.arange(1, s.shape[-1] + 1, dtype=dt, device=s.device).expand(s.shape)
-    else: vb = valid.gather(-1, order); vs = vb.to(dt); pos = vb.cumsum(-1, dtype=dt) * vs
-    tot = torch.zeros(s.shape, dtype=dt, device=s.device).scatter_add_(-1, gid, pos)   # sum of the valid entries' positions among valid ones
-    cnt = torch.zeros(s.shape, dtype=dt, device=s.device).scatter_add_(-1, gid, vs)
-    return torch.empty(s.shape, dtype=dt, device=s.device).scatter_(-1, order, (tot / cnt.clamp_min(1)).gather(-1, gid))
+    if valid is None: it = dt; vs = torch.ones((), dtype=it, device=s.device).expand(s.shape); pos = torch.arange(1, n + 1, dtype=it, device=s.device).expand(s.shape)
+    else:   # positions among the valid entries: exact in int32 (half the bytes of float64) while their sums fit
+        it = torch.int32 if n * (n + 1) // 2 < 2**31 else torch.int64
+        vb = valid.gather(-1, order); vs = vb.to(it); pos = vb.cumsum(-1, dtype=it).mul_(vs)
+    tot = torch.zeros(s.shape, dtype=it, device=s.device).scatter_add_(-1, gid, pos)   # sum of the valid entries' positions among valid ones
+    cnt = torch.zeros(s.shape, dtype=it, device=s.device).scatter_add_(-1, gid, vs)
+    avg = tot.to(dt) / cnt.clamp_min(1).to(dt)                           # the same exact integers divided in `dt`: the same averages either way
+    return torch.empty(s.shape, dtype=dt, device=s.device).scatter_(-1, order, avg.gather(-1, gid))
 
 def _avg_rank(v, valid):
     "Average ranks (1-based, ties averaged) of the valid entries of each row of `v` (B,n); other entries arbitrary."
