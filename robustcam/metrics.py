@@ -118,7 +118,7 @@ def _pearson_rows(a, b, valid):
     db = (b - (b * w).sum(-1, keepdim=True) / n.clamp_min(1)[:, None]) * w
     r = (da * db).sum(-1) / ((da * da).sum(-1) * (db * db).sum(-1)).sqrt()
     const = (_is_constant(a, valid) | _is_constant(b, valid)) & (n >= 2)
-    r = torch.where(const, ((a == b) | ~valid).all(-1).to(a.dtype), r.clamp(-1, 1))
+    r = torch.where(const, ((a == b) | ~valid).all(-1).to(a.dtype), r.clamp(-1, 1)) if bool(const.any()) else r.clamp(-1, 1)   # the fallback only where needed
     return torch.where(n >= 2, r, torch.nan), const
 
 def _const_msg(what): return f"pairs of maps compared by {what} hold a map that is constant on the compared pixels: set to 1 where the maps are equal there, 0 otherwise."
