@@ -42,7 +42,7 @@ def affine_warp(
     grid = _affine_grid(tuple(A.double().flatten().tolist()), tuple(torch.as_tensor(shift, dtype=torch.float64).flatten().tolist()), H, W, x.dtype, x.device)
     return F.grid_sample(x, grid.expand(N, H, W, 2), mode='bilinear', padding_mode='zeros', align_corners=False)   # one grid, shared by the batch
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=32)   # 32 grids of 224 px: 13 MB
 def _affine_grid(a, shift, H, W, dtype, device):
     "`affine_warp`'s sampling grid (1,H,W,2), built once per warp, size, dtype and device (the same tensor for every call: not to be modified)."
     D = torch.diag(torch.tensor([W/2, H/2], dtype=torch.float64))  # normalised -> centred pixel units
