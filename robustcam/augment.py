@@ -76,7 +76,7 @@ def affine_valid(
     shift=(0., 0.)  # (dx, dy) translation of the view, px
 )->Tensor:          # (H,W) bool in the original frame, True where the aligned map is fully backed by the image
     "Validity mask of an affine view: pixels whose `unwarp`ed value mixes in no zero padding (cached per size and warp)."
-    return _affine_valid(int(H), int(W), tuple(A.double().flatten().tolist()), tuple(float(v) for v in torch.as_tensor(shift).flatten().tolist())).clone()
+    return _affine_valid(int(H), int(W), tuple(A.double().flatten().tolist()), tuple(torch.as_tensor(shift, dtype=torch.float64).flatten().tolist())).clone()   # the shift in float64, as the warp takes it
 
 @lru_cache(maxsize=256)
 def _affine_valid(H, W, a, shift):
