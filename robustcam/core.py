@@ -165,6 +165,12 @@ def _in_channels(model):
     return None
 
 # %% ../nbs/00_core.ipynb #8d997f18
+def _zero_maps(out, flat):
+    "Zero the maps of `out` (...,H,W) flagged in `flat` (...): usually none; otherwise only those, by index (a bool mask would make PyTorch write every map)."
+    if not flat.any(): return
+    if flat.ndim == 0: out.zero_()
+    else: out[flat.nonzero(as_tuple=True)] = 0.
+
 def normalize_maps(
     m:Tensor,              # (...,H,W) maps
     mask:Tensor|None=None, # (...,H,W) bool (broadcastable), True where the map is defined; None: every pixel
@@ -178,7 +184,7 @@ def normalize_maps(
         rng = hi - lo
         flat = rng <= eps * hi.abs().clamp_min(1.)
         out = (m.sub_(lo) if inplace else m - lo).div_(torch.where(flat, torch.ones_like(rng), rng))
-        if flat.any(): out[flat[..., 0, 0].nonzero(as_tuple=True)] = 0.   # usually no map is constant; otherwise only those maps are written (by index: a bool mask would be a pass over all maps)
+        _zero_maps(out, flat[..., 0, 0])
         return out, flat[...,0,0]
     given, mask = mask if mask.ndim >= 2 else mask.expand_as(m), mask.expand_as(m)   # (the expansion checks the shapes; the mask as given is reduced below)
     big = torch.finfo(m.dtype).max
@@ -187,18 +193,19 @@ def normalize_maps(
     rng = hi - lo
     flat = (rng <= eps * hi.abs().clamp_min(1.)) | ~given.any(-1, keepdim=True).any(-2, keepdim=True)
     out = torch.where(mask, (m - lo).div_(torch.where(flat, torch.ones_like(rng), rng)), 0.)
-    if flat.any(): out[flat.expand(*out.shape[:-2], 1, 1)[..., 0, 0].nonzero(as_tuple=True)] = 0.   # usually no map is constant; otherwise only those maps are written
+    _zero_maps(out, flat[..., 0, 0])
     return out, flat[...,0,0]
 
 # %% ../nbs/00_core.ipynb #1b77ad8b
 _INT_OF = {torch.float32: torch.int32, torch.float64: torch.int64}
+_RADIX_MIN = 2**15   # PyTorch sorts a 1-D integer tensor by radix from this length on; shorter rows sort faster with one `torch.sort`
 
 def sort_desc(
     flat:Tensor  # (...,n) values
 )->tuple:        # (values, indices), as `torch.sort(flat, dim=-1, descending=True, stable=True)`
-    "Each row sorted descending, ties in raster order; on the CPU, rows of non-negative float32/float64 values sort as integer keys, one row at a time (radix sorts: about 0.4x the time of `torch.sort`)."
+    "Each row sorted descending, ties in raster order; on the CPU, long rows (e.g. 224x224 maps) of non-negative float32/float64 values sort as integer keys, one row at a time (radix sorts: about 0.4x the time of `torch.sort`)."
     it = _INT_OF.get(flat.dtype)
-    if it is not None and flat.numel() and flat.device.type == 'cpu':
+    if it is not None and flat.numel() and flat.device.type == 'cpu' and flat.shape[-1] >= _RADIX_MIN:
         keys = flat.contiguous().view(it)
         if bool((keys >= 0).all()):   # no negative value and no -0.0 (whose sign bit would sort it last)
             top = torch.iinfo(it).max
