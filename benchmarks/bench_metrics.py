@@ -41,8 +41,8 @@ def lean_fwd_bwd(model, x, layer):
     def hook(m, i, o): store['a'] = o.detach().requires_grad_(); return store['a']
     h = get_module(model, layer).register_forward_hook(hook)
     try:
-        with preserve_state(model), torch.enable_grad():
-            model.requires_grad_(False); torch.autograd.grad(model(x)[:, 0].sum(), store['a'])
+        with preserve_state(model, freeze=True), torch.enable_grad():
+            torch.autograd.grad(model(x)[:, 0].sum(), store['a'])
     finally: h.remove()
 
 def params_fwd_bwd(model, x, layer):

@@ -39,8 +39,12 @@ def affine_warp(
     "Move the content of `x` at centred pixel position `p` to `A@p + shift` (bilinear, zero padding, `align_corners=False`)."
     check_4d(x)
     N,C,H,W = x.shape
-    grid = _affine_grid(tuple(A.double().flatten().tolist()), tuple(torch.as_tensor(shift, dtype=torch.float64).flatten().tolist()), H, W, x.dtype, x.device)
+    grid = _affine_grid(*_warp_key(A, shift), H, W, x.dtype, x.device)
     return F.grid_sample(x, grid.expand(N, H, W, 2), mode='bilinear', padding_mode='zeros', align_corners=False)   # one grid, shared by the batch
+
+def _warp_key(A, shift):
+    "A warp as hashable float64 tuples (the matrix, the shift): the key of the grid and mask caches, which take the warp exactly as given."
+    return tuple(A.double().flatten().tolist()), tuple(torch.as_tensor(shift, dtype=torch.float64).flatten().tolist())
 
 @lru_cache(maxsize=32)   # 32 grids of 224 px: 13 MB
 def _affine_grid(a, shift, H, W, dtype, device):
@@ -76,7 +80,7 @@ def affine_valid(
     shift=(0., 0.)  # (dx, dy) translation of the view, px
 )->Tensor:          # (H,W) bool in the original frame, True where the aligned map is fully backed by the image
     "Validity mask of an affine view: pixels whose `unwarp`ed value mixes in no zero padding (cached per size and warp)."
-    return _affine_valid(int(H), int(W), tuple(A.double().flatten().tolist()), tuple(torch.as_tensor(shift, dtype=torch.float64).flatten().tolist())).clone()   # the shift in float64, as the warp takes it
+    return _affine_valid(int(H), int(W), *_warp_key(A, shift)).clone()
 
 @lru_cache(maxsize=256)
 def _affine_valid(H, W, a, shift):

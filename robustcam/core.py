@@ -186,7 +186,8 @@ def normalize_maps(
         out = (m.sub_(lo) if inplace else m - lo).div_(torch.where(flat, torch.ones_like(rng), rng))
         _zero_maps(out, flat[..., 0, 0])
         return out, flat[...,0,0]
-    given, mask = mask if mask.ndim >= 2 else mask.expand_as(m), mask.expand_as(m)   # (the expansion checks the shapes; the mask as given is reduced below)
+    given = mask if mask.ndim >= 2 else mask.expand_as(m)   # reduced as given below (it broadcasts); a 1-D mask is expanded first
+    mask = mask.expand_as(m)                                  # (and the expansion checks the shapes)
     big = torch.finfo(m.dtype).max
     lo = torch.where(mask, m, big).amin((-2,-1), keepdim=True)
     hi = torch.where(mask, m, -big).amax((-2,-1), keepdim=True)

@@ -300,9 +300,9 @@ def view_variance(
     use = (cnt >= 2).double()
     return (var * use).sum((-2, -1)) / use.sum((-2, -1))
 
-def _gram_pairs(s, o, valid, k, iou, spear, gid=None):
+def _gram_pairs(s, o, valid, k, iou, spear, ties=None):
     """Top-k IoU and Spearman rho of every two rows of each stack, all compared on one mask: `s` (G,V,n) values sorted
-    descending, `o` their orders, `gid` their `_tie_groups` (None: computed), `valid` (G,1,n) bool or None (every pixel). From Gram matrices of the rows' top-k masks
+    descending, `o` their orders, `ties` their `_tie_groups` (None: computed), `valid` (G,1,n) bool or None (every pixel). From Gram matrices of the rows' top-k masks
     and centred average ranks: {'iou': (G,V,V), 'rho': (G,V,V), 'const': (G,V) rows constant on the mask (of at least 2 pixels)}."""
     G, V, n = o.shape
     vv = None if valid is None else valid.expand(o.shape)
@@ -315,7 +315,7 @@ def _gram_pairs(s, o, valid, k, iou, spear, gid=None):
         union = cnt[:, :, None] + cnt[:, None, :] - C
         out['iou'] = torch.where(union > 0, C / union.clamp_min(1), torch.nan)
     if spear:
-        R = _rank_sel(s, o, vv, torch.float64, gid) - ((m.double() + 1) / 2)[:, None, None]  # centred average ranks, exact (descending: rho is unchanged)
+        R = _rank_sel(s, o, vv, torch.float64, ties) - ((m.double() + 1) / 2)[:, None, None]  # centred average ranks, exact (descending: rho is unchanged)
         if valid is not None: R = R * vv                                  # other pixels: 0
         C = R @ R.transpose(-1, -2)
         d = C.diagonal(dim1=-2, dim2=-1)
