@@ -3,8 +3,9 @@ passes they need, measured side by side, interleaved, in one run.
 
   metrics / lean    time(compute_all_metrics(RobustCAMExplainer)) / time(the same model passes on the same inputs, run as plain
                     batched forwards and forward+backwards) (goal <= 1.15): the median of the per-rep ratios, their quartiles,
-                    the ratio of the medians, and the ratio of each side's fastest rep (this 2-core VM's reps spread by about
-                    +-0.1); the functions run in turn, in alternating order from rep to rep
+                    the ratio of the medians, and the ratio of each side's fastest rep; the functions run in turn, in alternating
+                    order from rep to rep. On this 2-core VM single reps spread from about 0.9 to 1.35 and a run's median
+                    moved by +-0.03 from run to run at 9 reps, hence 15 reps by default (about 3 minutes a config)
   split             rc / lean: RobustCAM explaining the 11 stacked images (plus the same plain forwards) over the
                     model passes -- RobustCAM's own per-pixel work (views, unwarp, fusion of every layer's maps);
                     metrics / rc: what robustcam.metrics adds on top (perturbations, warps back, deletions, the nine metrics)
@@ -26,7 +27,7 @@ gradients. Each baseline then feeds those very tensors through `normalize` and t
   params  `model(x).gather(1, t).sum().backward()`, as bench_robustcam.py does (also computes parameter gradients).
 Calls `tune_cpu_memory` first, as `30_eval_ct` and the `robustcam` command do (`--no-tune` leaves glibc's defaults), and
 prints each function's minor page faults per call (`benchmarks/bench_memory.py` measures what the malloc settings change).
-Usage: python benchmarks/bench_metrics.py [--reps 9] [--configs deepest all] [--n-perturb 5] [--no-tune]
+Usage: python benchmarks/bench_metrics.py [--reps 15] [--configs deepest all] [--n-perturb 5] [--no-tune]
 """
 import argparse, resource, statistics, time
 import torch
@@ -114,7 +115,7 @@ def bench(lm, layers, reps, P):
     print(f"  split: rc/lean {rl:.2f} (RobustCAM's own work)  metrics/rc {statistics.median(per('rc')):.2f} (what the metrics add)")
 
 if __name__ == '__main__':
-    ap = argparse.ArgumentParser(); ap.add_argument('--reps', type=int, default=9)
+    ap = argparse.ArgumentParser(); ap.add_argument('--reps', type=int, default=15)
     ap.add_argument('--configs', nargs='+', default=['deepest', 'all'], choices=['deepest', 'all'])
     ap.add_argument('--n-perturb', type=int, default=5)
     ap.add_argument('--no-tune', action='store_true', help="keep glibc's malloc defaults")

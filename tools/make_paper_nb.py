@@ -253,8 +253,10 @@ Only the EfficientNet-Lite family has pretrained weights offline, so the report'
 EfficientNet-B0 and ViT runs are not repeated here, and comparisons across architectures are about direction, not
 size. The perturbation protocol is ours (the report does not define its own), so absolute variances do not compare.
 IQ-OTH/NCCD has no pixel masks of the lesions: localisation is measured against segmented lung fields. LIME and
-SHAP run on a class-stratified subset of the test slices because of their cost on a CPU. Pseudo-patients are
-inferred from image similarity, not from patient identifiers.
+SHAP run on a class-stratified subset of the test slices because of their cost on a CPU; a run of every method on
+every test slice of the slice split, at LIME's and SHAP's default sample counts, was made on a lent GPU and is
+committed in `results/gpu/` with its own tables (not shown here). Pseudo-patients are inferred from image
+similarity, not from patient identifiers.
 """)
 
 md("## Appendix: the other tables and figures")
@@ -281,6 +283,7 @@ md("""
 </ol>
 """)
 
+for i, c in enumerate(cells): c['id'] = f'cell-{i:02d}'   # stable ids: a rebuild changes only what its text changed
 nb = nbformat.v4.new_notebook(cells=cells, metadata={
     'title': 'RobustCAM: Grad-CAM fused over semantic-preserving views',
     'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}})
