@@ -33,11 +33,12 @@ def _csv(src:str, results:Path=ROOT/'results')->pd.DataFrame:
 
 def check_values(soup, results:Path=ROOT/'results')->list:
     "Recompute every tagged value from its CSV; return the ones that differ (empty: all equal)."
-    bad, R = [], paper.Results(results, '/nonexistent')
+    bad = []
     for el in soup.select('span.gen'):
         src, where = el['data-src'], json.loads(el.get('data-where', '{}'))
         col, fmt, agg, scale = el.get('data-col'), el.get('data-fmt'), el.get('data-agg'), el.get('data-scale')
-        name = 'report' if src == 'report' else src.removeprefix('tables/')
+        tables, name = ('tables', 'report') if src == 'report' else src.rsplit('/', 1)   # e.g. 'tables/x.csv', 'gpu/tables/x.csv'
+        R = paper.Results(results, '/nonexistent', tables=tables)
         rows = paper.select(_csv(src, results), where)
         if agg == 'count': v = len(rows)
         elif agg: v = getattr(rows[col], agg)()

@@ -54,16 +54,17 @@ class Results:
                  results:str|Path='results',  # folder holding tables/ and figures/
                  out:str|Path='papers',       # where the manuscript is written (figures are copied to out/paper_files/)
                  target:str='html',           # 'html' (nbconvert: tagged HTML spans) or 'quarto' (pandoc spans)
-                 report:str|Path=REPORT):     # the original report's numbers
-        self.results, self.out, self.target, self.report = Path(results), Path(out), target, Path(report)
+                 report:str|Path=REPORT,      # the original report's numbers
+                 tables:str='tables'):        # the tables' folder inside `results` (e.g. 'gpu/tables': a run kept in a folder of its own)
+        self.results, self.out, self.target, self.report, self.tables = Path(results), Path(out), target, Path(report), tables
         self.missing, self._cache, self.figs_shown = {}, {}, set()
 
     # -- tables ---------------------------------------------------------------------------------------------
     def src(self, name:str)->str:
-        "How a tag names a table: `tables/<name>` (from `results`) or `report` for the original report's numbers."
-        return 'report' if name == 'report' else f"tables/{name}"
+        "How a tag names a table: `<tables>/<name>` (from `results`) or `report` for the original report's numbers."
+        return 'report' if name == 'report' else f"{self.tables}/{name}"
 
-    def path(self, name:str)->Path: return self.report if name == 'report' else self.results/'tables'/name
+    def path(self, name:str)->Path: return self.report if name == 'report' else self.results/self.tables/name
 
     def load(self, name:str, how:str='')->pd.DataFrame|None:
         "The table `name` (e.g. 'architecture_comparison.csv'), or None (remembered as missing, with `how`)."
@@ -77,7 +78,7 @@ class Results:
 
     def glob(self, pattern:str)->list:
         "Names of the tables matching `pattern` (e.g. 'metrics_table_*.csv'), sorted."
-        d = self.results/'tables'
+        d = self.results/self.tables
         return sorted(str(p.relative_to(d)) for p in d.glob(pattern)) if d.exists() else []
 
     def placeholder(self, name:str, how:str)->str:
