@@ -262,7 +262,9 @@ else:
     show(RG.table(g, where={'family': 'xai', 'method': ['lime', 'shap', 'vote'], 'measure': ['Faith', 'Fid', 'LocAcc', 'Consist', 'Stab', 'OffBody']},
                  cols=['method', 'measure', 'mean', 'std', 'n', 'mean_diff', 'cohens_d', 'p_wilcoxon_holm'],
                  fmt={'mean': '.3f', 'std': '.3f', 'mean_diff': '.3f', 'cohens_d': '.2f', 'p_wilcoxon_holm': '.1e'},
-                 caption='LIME, SHAP and the vote on every test slice (GPU run), each paired with Grad-CAM at the deepest layer on the same slices.'))
+                 rename={'mean_diff': 'gain over Grad-CAM', 'cohens_d': "Cohen's d of the gain", 'p_wilcoxon_holm': 'Wilcoxon p (Holm)'},
+                 caption='LIME, SHAP and the vote on every test slice (GPU run), each paired with Grad-CAM at the deepest layer on the same '
+                         'slices; the gain is the mean paired difference, positive where the method is better (for OffBody, lower is better).'))
     show(RG.table(gr, caption="The original report's tables beside the GPU run's.", how='benchmarks/gpu_run.sh'))
     if RG.has(gc):
         ct = RG.load(gc)
