@@ -250,7 +250,7 @@ md("#### Every test slice, on a GPU")
 code("""
 RG = Results(results_dir, out_dir, target, tables='gpu/tables')   # one run of every method on every slice-split test slice, on a lent GPU (results/gpu/README.md)
 g, gr, gc = 'metrics_table_test.csv', 'eval_ct_report_test.csv', 'eval_ct_claims_test.csv'
-if not RG.has(g): show(RG.placeholder(g, 'benchmarks/gpu_run.sh on a GPU machine (results/gpu/README.md)'))
+if not RG.has(g): show(RG.placeholder(g, 'python benchmarks/gpu_eval_ct.py on a GPU machine, see results/gpu/README.md'))
 else:
     nx = RG.v(g, {'family': 'xai', 'method': 'lime', 'measure': 'Faith'}, 'n', 'd')
     md(f"The CPU runs above give LIME and SHAP a class-stratified subset of the test slices at reduced sample counts. "
@@ -265,7 +265,7 @@ else:
                  rename={'mean_diff': 'gain over Grad-CAM', 'cohens_d': "Cohen's d of the gain", 'p_wilcoxon_holm': 'Wilcoxon p (Holm)'},
                  caption='LIME, SHAP and the vote on every test slice (GPU run), each paired with Grad-CAM at the deepest layer on the same '
                          'slices; the gain is the mean paired difference, positive where the method is better (for OffBody, lower is better).'))
-    show(RG.table(gr, caption="The original report's tables beside the GPU run's.", how='benchmarks/gpu_run.sh'))
+    show(RG.table(gr, caption="The original report's tables beside the GPU run's.", how='python benchmarks/gpu_eval_ct.py on a GPU machine'))
     if RG.has(gc):
         ct = RG.load(gc)
         md("**Beside the report, on every test slice.** " + ' '.join(

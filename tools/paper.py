@@ -84,7 +84,8 @@ class Results:
     def placeholder(self, name:str, how:str)->str:
         "The note a section shows where its table is not produced yet."
         self.missing.setdefault(name, how)
-        return (f'<div class="missing" data-missing="{html.escape(name)}"><b>Not yet produced:</b> '
+        key = name if self.tables == 'tables' else self.src(name)   # another tables folder: named from results/
+        return (f'<div class="missing" data-missing="{html.escape(key)}"><b>Not yet produced:</b> '
                 f'<code>{html.escape(str(self.path(name).relative_to(self.results.parent) if name != "report" else name))}</code>'
                 f' (run <code>{html.escape(how)}</code>).</div>\n')
 
