@@ -119,7 +119,7 @@ class RobustCAMExplainer:
     def __call__(self, x:Tensor, targets=None)->Explanation:
         "One RobustCAM pass; maps ordered layer by layer: [the plain attribution, e.g. 'gradcam'], robustcam-<fusion>..."
         r = self.rc(x, targets, uncertainty=False)   # the explanation holds no uncertainty map: not computed
-        use = r.valid[:, :, None] if bool(r.used.all()) else r.valid[:, :, None] & r.used[..., None, None]  # (N,V,L or 1,H,W): the views each fusion used
+        use = r.fusion_mask   # (N,V,1 or L,H,W): the views each fusion used
         fused = {f: r.fused if f == self.rc.fusion else r.fused_with(f) for f in self.fusions}
         maps, methods, layers, idx, single = [], [], [], [], []
         for l, name in enumerate(r.layers):

@@ -65,9 +65,12 @@ class RobustCAMResult:
     def agreement(self)->Tensor:  # (N,) share of views whose top-1 is the target (for score functions: the identity view's top-1)
         t = torch.where(self.targets >= 0, self.targets, self.view_pred[:, 0])
         return (self.view_pred == t[:,None]).float().mean(1)
+    @property
+    def fusion_mask(self)->Tensor:  # (N,V,1,H,W) where every view's maps are used, else (N,V,M,H,W): the views each fused pixel came from
+        return _fusion_mask(self.valid, self.used)
     def fused_with(self, how:str)->Tensor:
         "(N,M,H,W) the same views fused with another rule ('mean' or 'median'), renormalised; no new model pass."
-        return normalize_maps(fuse(self.view_maps, _fusion_mask(self.valid, self.used), how)[0])[0]
+        return normalize_maps(fuse(self.view_maps, self.fusion_mask, how)[0])[0]
 
 # %% ../nbs/02_fusion.ipynb #f21fa975
 def _callable_name(fn): return getattr(fn, '__name__', None) or type(fn).__name__
