@@ -253,9 +253,11 @@ def gradcam(
             if isinstance(logits, (tuple, list)): logits = logits[0]
             if logits.ndim != 2: raise ValueError(f"Expected the model to return logits of shape (N,K), got {tuple(logits.shape)}.")
             acts, calls = hooks.stored, hooks.calls
-        twice = [f"{n!r} ({c} calls)" for n, c in zip(labels, calls) if c > 1]
-        if twice: raise ValueError(f"Layer {', '.join(twice)} ran more than once in one forward pass (torchvision's ResNet Bottleneck reuses one "
-                                   "`relu`), so it has no single activation to explain; choose a module that runs once, e.g. the enclosing block ('layer4.2') or a conv/bn inside it.")
+        twice = [(n, c) for n, c in zip(labels, calls) if c > 1]
+        if twice:
+            blocks = ', '.join(repr(n.rsplit('.', 1)[0]) for n, _ in twice if '.' in n)   # where the reused module sits, e.g. 'layer4.2' for 'layer4.2.relu'
+            raise ValueError(f"Layer {', '.join(f'{n!r} ({c} calls)' for n, c in twice)} ran more than once in one forward pass (torchvision's ResNet Bottleneck reuses one "
+                             f"`relu`), so it has no single activation to explain; choose a module that runs once, e.g. the enclosing block{f' ({blocks})' if blocks else ''} or a conv/bn inside it.")
         missing = [n for n,a in zip(labels, acts) if a is None]
         if missing: raise ValueError(f"Layers {missing} were not called during the forward pass; choose layers on the path from input to output.")
         t = check_targets(targets, logits.detach())
