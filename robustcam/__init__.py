@@ -3,7 +3,8 @@ __version__ = "0.0.1"
 from .core import gradcam
 from .augment import View, default_views
 from .fusion import RobustCAM, RobustCAMResult
-from .explainers import Explanation, GradCAMExplainer, RobustCAMExplainer
+from .explanation import Explanation
+from .explainers import GradCAMExplainer, RobustCAMExplainer
 from .protocol import compute_all_metrics, perturbation_stability
 from .models import load_model
 from .viz import overlay

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 import torch, torch.nn as nn
 from torch import Tensor
-from .models import ARCHS, LoadedModel, load_model
-from .results import atomic_write
+from .models import ARCHS, LoadedModel, check_arch, load_model
+from .files import atomic_write
 from .ct_data import SCHEMES
 
 # %% auto #0
@@ -25,7 +25,7 @@ def checkpoint_name(
     dataset:str='iqothnccd',
 )->str:
     "File name of a head trained on `dataset` with `split`: `<arch>_<dataset>.pth`, `<arch>_<dataset>_grouped.pth`."
-    if arch not in ARCHS: raise ValueError(f"Unknown arch {arch!r}; known: {sorted(ARCHS)}.")
+    check_arch(arch)
     if split not in SCHEMES: raise ValueError(f"Unknown split {split!r}; expected one of {SCHEMES}.")
     return f"{arch}_{dataset}{'' if split == 'slice' else '_' + split}.pth"
 

@@ -7,15 +7,15 @@ Docs: https://robustcam.github.io/robustcam/core.html.md"""
 # %% ../nbs/00_core.ipynb #d62bdf08
 from __future__ import annotations
 import difflib
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
-from .validate import check_batch, check_targets, target_scores
+from .validate import check_batch, check_images, check_targets, target_scores
 
 # %% auto #0
-__all__ = ['CAM_METHODS', 'get_module', 'layer_name', 'preserve_state', 'as_feature_map', 'Hook', 'Hooks', 'count_hooks',
-           'GradCAMResult', 'normalize_maps', 'sort_desc', 'gradcam', 'tune_cpu_memory']
+__all__ = ['CAM_METHODS', 'get_module', 'layer_name', 'preserve_state', 'as_logits', 'model_logits', 'as_feature_map', 'Hook',
+           'Hooks', 'count_hooks', 'GradCAMResult', 'normalize_maps', 'sort_desc', 'gradcam', 'tune_cpu_memory']
 
 # %% ../nbs/00_core.ipynb #2e7857ad
 def get_module(
@@ -67,6 +67,30 @@ def preserve_state(
             if m.training != t: m.training = t
         for p,r in flags:
             if p.requires_grad != r: p.requires_grad_(r)
+
+# %% ../nbs/00_core.ipynb #68b014be
+def as_logits(
+    out # what the model returned: logits (N,K), or a tuple/list whose first item is the logits
+)->Tensor:
+    "The logits of one model output."
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+def model_logits(
+    model:nn.Module,          # classifier returning logits (or any callable)
+    x,                        # (N,3,H,W) images in [0,1], or any sequence whose slices are such image batches
+    normalize:nn.Module=None, # maps [0,1] images to the model's input
+    batch_size:int=64         # images per forward pass
+)->Tensor:                    # (N,K) logits (float32, or float64 for a float64 model), in eval mode without gradients
+    "The model's logits on `x`, in chunks of `batch_size` images, the model's state restored."
+    if isinstance(x, Tensor): x = check_images(x)
+    if not callable(model): raise TypeError(f"model must be a torch.nn.Module returning logits, got {type(model).__name__}.")
+    if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+    normalize, outs = normalize or nn.Identity(), []
+    with preserve_state(model, eval=True) if isinstance(model, nn.Module) else nullcontext(), torch.no_grad():
+        for i in range(0, len(x), batch_size):
+            lg = as_logits(model(normalize(x[i:i + batch_size])))
+            outs.append(lg if lg.dtype == torch.float64 else lg.float())
+    return torch.cat(outs)
 
 # %% ../nbs/00_core.ipynb #f52758e7
 def _aspect_ok(h, w, size, tol=1.5):
@@ -156,7 +180,7 @@ class GradCAMResult:
     targets:Tensor     # (N,) long: the class explained for each image (-1 where a score function was explained)
     logits:Tensor      # (N,K) the model's output on `x`
     layers:list = field(default_factory=list) # qualified layer names, in the order of dim 1 of `maps`
-    attribution:str = 'gradcam'               # 'gradcam', 'gradcam++' or 'layercam'
+    attribution:str = 'gradcam'               # a name of `CAM_METHODS`
 
 # %% ../nbs/00_core.ipynb #e3a76602
 def _in_channels(model):
@@ -234,7 +258,7 @@ def gradcam(
     x:Tensor,               # (N,C,H,W) float batch, already normalised for the model
     layers,                 # a layer name (str) or module, or a list of them, as in `model.named_modules()`
     targets=None,           # None (top-1), int, (N,) ints, a selector logits -> (N,) ints, or a list of score callables (see `check_targets`)
-    attribution:str='gradcam', # 'gradcam', 'gradcam++' or 'layercam' (see `CAM_METHODS`)
+    attribution:str='gradcam', # a name of `CAM_METHODS`: 'gradcam', 'gradcam++', 'layercam', or one you added there
     reshape_transform=None  # callable layer output -> (N,C,h,w), for layers that are neither NCHW nor (N,T,C) tokens
 )->GradCAMResult:
     "Class activation maps of `x` at every layer in `layers`, from one forward and one backward pass, with the model in eval mode."
@@ -249,8 +273,7 @@ def gradcam(
     with preserve_state(model, eval=True, freeze=True), torch.inference_mode(False), torch.enable_grad():
         if x.is_inference(): x = x.clone()  # made under torch.inference_mode(): autograd cannot record it
         with Hooks(mods) as hooks:
-            logits = model(x)
-            if isinstance(logits, (tuple, list)): logits = logits[0]
+            logits = as_logits(model(x))
             if logits.ndim != 2: raise ValueError(f"Expected the model to return logits of shape (N,K), got {tuple(logits.shape)}.")
             acts, calls = hooks.stored, hooks.calls
         twice = [(n, c) for n, c in zip(labels, calls) if c > 1]

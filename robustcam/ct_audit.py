@@ -171,7 +171,7 @@ def cached(
     make,      # () -> tensor, called when `path` does not exist
 )->Tensor:
     "Load a tensor from `path`, or make it and save it there (atomically) first."
-    from robustcam.results import atomic_write
+    from robustcam.files import atomic_write
     path = Path(path)
     if path.exists(): return torch.load(path, weights_only=True)
     t = make(); path.parent.mkdir(parents=True, exist_ok=True)

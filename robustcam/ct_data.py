@@ -13,7 +13,7 @@ import numpy as np, pandas as pd, torch
 from PIL import Image, UnidentifiedImageError
 from torch import Tensor
 from .data import PROJECT_ROOT, IQOTHNCCD_DIGEST, dataset_path, load_image
-from .results import save_csv
+from .files import save_csv
 
 # %% auto #0
 __all__ = ['CT_CLASSES', 'CLASS_FOLDERS', 'IMAGE_SUFFIXES', 'SPLITS', 'SPLIT_FRACS', 'SPLIT_CSV', 'SCHEMES', 'GROUPED_SPLIT_CSV',

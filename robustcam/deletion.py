@@ -7,14 +7,13 @@ Docs: https://robustcam.github.io/robustcam/deletion.html.md"""
 # %% ../nbs/02d_deletion.ipynb #492dd7b5
 from __future__ import annotations
 import math
-from contextlib import nullcontext
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
-from .core import preserve_state, sort_desc
+from .core import model_logits, sort_desc
 from .validate import check_images, check_image_maps, check_k, n_top
 
 # %% auto #0
-__all__ = ['BLUR_SIGMA', 'FAITH_KS', 'deletion_baseline', 'delete_topk', 'model_logits', 'deletion_logits']
+__all__ = ['BLUR_SIGMA', 'FAITH_KS', 'deletion_baseline', 'delete_topk', 'deletion_logits']
 
 # %% ../nbs/02d_deletion.ipynb #e7900b3c
 BLUR_SIGMA = 1/16  # the blur baseline's sigma as a fraction of min(H,W)
@@ -62,32 +61,6 @@ def delete_topk(
 # %% ../nbs/02d_deletion.ipynb #a7ca981b
 FAITH_KS = (0.1, 0.2, 0.3, 0.4, 0.5)
 
-def _check_model_input(model, x, normalize):
-    x = check_images(x)
-    if not isinstance(model, nn.Module) and not callable(model): raise TypeError(f"model must be a torch.nn.Module returning logits, got {type(model).__name__}.")
-    return x, normalize or nn.Identity()
-
-def _logits(model, normalize, make, total, batch_size):
-    "Logits of `total` images built by `make(idx)`, in eval mode, chunks of `batch_size`."
-    if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
-    outs = []
-    with preserve_state(model, eval=True) if isinstance(model, nn.Module) else nullcontext(), torch.no_grad():
-        for i in range(0, total, batch_size):
-            lg = model(normalize(make(torch.arange(i, min(i + batch_size, total)))))
-            lg = lg[0] if isinstance(lg, (tuple, list)) else lg
-            outs.append(lg if lg.dtype == torch.float64 else lg.float())
-    return torch.cat(outs)
-
-def model_logits(
-    model:nn.Module,          # classifier returning logits
-    x:Tensor,                 # (N,3,H,W) images in [0,1]
-    normalize:nn.Module=None, # maps [0,1] images to the model's input
-    batch_size:int=64         # images per forward pass
-)->Tensor:                    # (N,K) float logits, computed in eval mode without gradients
-    "The model's logits on `x`, in chunks of `batch_size` images."
-    x, normalize = _check_model_input(model, x, normalize)
-    return _logits(model, normalize, lambda i: x[i], len(x), batch_size)
-
 def deletion_logits(
     model:nn.Module,          # classifier returning logits
     x:Tensor,                 # (N,3,H,W) images in [0,1]
@@ -98,19 +71,22 @@ def deletion_logits(
     batch_size:int=64         # images per forward pass
 )->Tensor:                    # (N,M,|ks|,K) logits of del_k(x, S) for every image, map and k
     "The model's logits on every deleted image $\\mathrm{del}_k(x,S)$, built chunk by chunk (never all in memory)."
-    x, normalize = _check_model_input(model, x, normalize); check_image_maps(maps, x)
+    x = check_images(x); check_image_maps(maps, x)
     return _deletion_logits(model, normalize, x, maps, [check_k(k, 'each k in ks') for k in ks], baseline, batch_size)
+
+class _Deleted:
+    "The N*M*|K| deleted images of `_deletion_logits` as a sequence whose slices are built on demand: (n,3,H,W) each."
+    def __init__(self, x, maps, ks, baseline):
+        self.x, self.xb, self.rank, (self.N, self.M, self.H, self.W) = x, deletion_baseline(x, baseline), _desc_ranks(maps), maps.shape
+        self.nk = torch.tensor([n_top(k, self.H * self.W) for k in ks], device=maps.device)
+    def __len__(self): return self.N * self.M * len(self.nk)
+    def __getitem__(self, s:slice)->Tensor:
+        i = torch.arange(*s.indices(len(self)), device=self.x.device)
+        K = len(self.nk); n, m, j = i // (self.M * K), (i // K) % self.M, i % K
+        T = (self.rank[n, m] < self.nk[j, None]).view(-1, 1, self.H, self.W)
+        return torch.where(T, self.xb[n], self.x[n])
 
 def _deletion_logits(model, normalize, x, maps, ks, baseline, batch_size):
     "Logits (N,M,|ks|,C) of del_k(x,S) for every image, map and k."
-    N, M, H, W = maps.shape
-    xb = deletion_baseline(x, baseline)
-    rank = _desc_ranks(maps)
-    nk = torch.tensor([n_top(k, H * W) for k in ks], device=maps.device)
-    K = len(ks)
-    def make(i):
-        n, m, j = i // (M * K), (i // K) % M, i % K
-        T = (rank[n, m] < nk[j, None]).view(-1, 1, H, W)
-        return torch.where(T, xb[n], x[n])
-    return _logits(model, normalize, make, N * M * K, batch_size).view(N, M, K, -1)
-
+    N, M = maps.shape[:2]
+    return model_logits(model, _Deleted(x, maps, ks, baseline), normalize, batch_size).view(N, M, len(ks), -1)

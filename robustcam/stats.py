@@ -8,7 +8,7 @@ Docs: https://robustcam.github.io/robustcam/stats.html.md"""
 from __future__ import annotations
 import math, warnings
 import numpy as np, pandas as pd, scipy.stats
-from .metrics import HIGHER_IS_BETTER
+from .metrics import directions
 
 # %% auto #0
 __all__ = ['paired_stats', 'holm', 'compare_methods', 'monotonic_in_depth']
@@ -61,7 +61,7 @@ def holm(
 def compare_methods(
     df:pd.DataFrame,          # one row per image and method (and group): e.g. `perturbation_stability` output
     baseline:str='gradcam',   # the method the others are compared with
-    measures=None,            # list of columns (direction from HIGHER_IS_BETTER) or {column: higher_is_better}; None: the known keys present
+    measures=None,            # list of columns (direction from `robustcam.metrics.METRICS`) or {column: higher_is_better}; None: the registered metrics present
     by=('layer',),            # columns that define separate groups
     method:str='method',      # the column naming the method
     pair:str='image',         # the column pairing the rows of two methods
@@ -70,11 +70,12 @@ def compare_methods(
 )->pd.DataFrame:              # one row per group, method and measure
     "Mean +- std per method and paired statistics against `baseline`, with Holm correction across the table."
     by = [by] if isinstance(by, str) else list(by)
-    if measures is None: measures = {m: h for m, h in HIGHER_IS_BETTER.items() if m in df.columns and df[m].notna().any()}
+    known = directions()
+    if measures is None: measures = {m: h for m, h in known.items() if m in df.columns and df[m].notna().any()}
     elif not isinstance(measures, dict):
-        unknown = [m for m in measures if m not in HIGHER_IS_BETTER]
-        if unknown: raise ValueError(f"No known direction for {unknown}: pass measures as a dict {{column: higher_is_better}}.")
-        measures = {m: HIGHER_IS_BETTER[m] for m in measures}
+        unknown = [m for m in measures if m not in known]
+        if unknown: raise ValueError(f"No known direction for {unknown}: pass measures as a dict {{column: higher_is_better}}, or register the metric (`robustcam.metrics.register_metric`).")
+        measures = {m: known[m] for m in measures}
     missing = [c for c in [*by, method, pair, *measures] if c not in df.columns]
     if missing: raise ValueError(f"Columns {missing} are not in the frame; it has {list(df.columns)}.")
     if not measures: raise ValueError("No measures to compare.")

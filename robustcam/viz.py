@@ -10,8 +10,8 @@ import math
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from matplotlib import colormaps
-from .results import atomic_write
-from .report import DIRECTION
+from .files import atomic_write
+from .metrics import directions
 
 
 # %% auto #0
@@ -132,12 +132,12 @@ def depth_chart(
 def metric_bars(
     path,                  # PNG to write (atomically)
     table:pd.DataFrame,    # rows of `metrics_table` to show (one family, one layer per method)
-    measures=None,         # metrics to show (default: those in the table, in `DIRECTION` order)
+    measures=None,         # metrics to show (default: those in the table, in `robustcam.metrics.METRICS` order)
     title:str='',
 )->Path:
     "Bar chart of each metric by method, with 95% intervals of the means and each bar's n."
     import matplotlib.pyplot as plt
-    ms = [m for m in (measures or DIRECTION) if m in set(table.measure)]
+    ms = [m for m in (measures or directions()) if m in set(table.measure)]
     if not ms: raise ValueError(f"No metric to plot: the table has measures {sorted(set(table.measure))}.")
     methods = list(dict.fromkeys(table.method))
     nc = min(5, len(ms)); nr = math.ceil(len(ms) / nc)
@@ -151,7 +151,7 @@ def metric_bars(
         ax.bar(xs, q['mean'][ok], yerr=[lo, hi], capsize=3, color=[f'C{i}' for i in xs])
         for x_, (v, n) in zip(xs, q[['mean', 'n']][ok].itertuples(index=False)): ax.annotate(f"n={int(n)}", (x_, 0), ha='center', va='bottom', fontsize=6, rotation=90, xytext=(0, 2), textcoords='offset points')
         ax.set_xticks(np.arange(len(methods)), methods, rotation=60, ha='right', fontsize=7)
-        ax.set_title(f"{m} ({'higher' if DIRECTION.get(m, True) else 'lower'} is better)", fontsize=9); ax.grid(axis='y', alpha=.3)
+        ax.set_title(f"{m} ({'higher' if directions().get(m, True) else 'lower'} is better)", fontsize=9); ax.grid(axis='y', alpha=.3)
         ax.axhline(0, color='k', lw=.5)
     if title: fig.suptitle(title, fontsize=10)
     fig.tight_layout()

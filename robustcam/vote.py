@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import pandas as pd, torch
 from torch import Tensor
-from .explainers import Explanation, as_explanation
+from .explanation import Explanation, as_explanation
 from .validate import check_maps, check_k
 from .metrics import topk_mask, topk_iou, spearman
 
