@@ -11,9 +11,8 @@ from collections import deque
 from dataclasses import replace
 from pathlib import Path
 import pandas as pd, torch
-from .outputs import OutputFolder, write_image
-from .runner import (Explainer, ExplainSpec, ImageFiles, RunReport, StopFlag, explain_batch,
-                              plan_batches, progress_bar)
+from .outputs import ImageWriter
+from .runner import Explainer, ExplainSpec, ImageFiles, RunReport, StopFlag, explain_batch, run_explain
 
 # %% auto #0
 __all__ = ['check_address', 'connect', 'ExplainWorker', 'run_ray', 'MetricsWorker', 'metrics_over_dataset']
@@ -77,17 +76,17 @@ class ExplainWorker:
         panels:bool=True,    # write panels
         compress:bool=False  # compress the arrays
     ):
-        self.ex, self.out, self.panels, self.compress = Explainer(spec), Path(out), panels, compress
+        self.ex, self.writer = Explainer(spec), ImageWriter(out, panels, compress)
     def pid(self)->int: return os.getpid()
     def run(self,
-        shard:list   # passes from `plan_batches`
+        shard:list   # passes of the run's `Plan` (lists of `Job`s)
     )->tuple:        # (summary rows, {file: reason})
         "Explain the passes of a shard, writing each image's files; return the rows for the driver to append."
         rows, failed = [], {}
         for g in shard:
-            got = {m[0]: ImageFiles([m[1].path], self.ex.read)[0] for m in g}
+            got = {j.index: ImageFiles([j.item.path], self.ex.read)[0] for j in g}
             outs, bad = explain_batch(self.ex, g, {i: v[1] for i, v in got.items()}, {i: v[2] for i, v in got.items()})
-            for arrays, row in outs: write_image(self.out, row['output'], arrays, row, self.panels, self.compress); rows.append(row)
+            for arrays, row in outs: self.writer.write(row['output'], arrays, row); rows.append(row)
             failed.update(bad)
         return rows, failed
 
@@ -110,23 +109,16 @@ def run_ray(
     on_result=None              # called as on_result(actors, rows_so_far) after each shard (tests kill a worker here)
 )->RunReport:
     "Explain every image not already done in `out` on Ray actors; the driver appends the rows."
-    t0 = time.time()
-    ray = connect(address)
-    ex = explainer or Explainer(spec)
-    folder = OutputFolder(out, ex.meta(), panels, compress)
-    batches, skipped, recovered, failed, timings = plan_batches(ex, folder, items, tune)
-    rep = RunReport(len(items), skipped, list(recovered), failed, view_batch=ex.rc.batch_size, tuning=timings)
-    stop = stop if stop is not None else StopFlag()
-    queue = deque(batches[i:i + shard_passes] for i in range(0, len(batches), shard_passes))
-    Actor = ray.remote(num_cpus=cpus_per_worker, num_gpus=gpus_per_worker, max_restarts=-1, max_task_retries=-1)(ExplainWorker)
-    wspec = replace(ex.spec, view_batch=ex.rc.batch_size, device='cuda' if gpus_per_worker else ex.spec.device)
-    actors = [Actor.remote(wspec, str(Path(out).resolve()), panels, compress) for _ in range(min(workers, len(queue)))]
-    pending, seen = {}, set()
-    def submit(a):
-        if queue and not stop: pending[actors[a].run.remote(queue.popleft())] = a
-    bar = progress_bar(sum(m[-1] for g in batches for m in g), progress)
-    try:
-        with stop.catch():
+    ray = connect(address)   # before any work: a cluster that cannot be reached leaves the folder untouched
+    def engine(ex, folder, plan, stop):
+        queue = deque(plan.passes[i:i + shard_passes] for i in range(0, len(plan.passes), shard_passes))
+        Actor = ray.remote(num_cpus=cpus_per_worker, num_gpus=gpus_per_worker, max_restarts=-1, max_task_retries=-1)(ExplainWorker)
+        wspec = replace(ex.spec, view_batch=ex.rc.batch_size, device='cuda' if gpus_per_worker else ex.spec.device)
+        actors = [Actor.remote(wspec, str(Path(out).resolve()), panels, compress) for _ in range(min(workers, len(queue)))]
+        pending, seen, n = {}, set(), len(plan.recovered)
+        def submit(a):
+            if queue and not stop: pending[actors[a].run.remote(queue.popleft())] = a
+        try:
             for a in range(len(actors)): submit(a); submit(a)
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
@@ -134,18 +126,15 @@ def run_ray(
                     a = pending.pop(ref)
                     try: rows, bad = ray.get(ref)
                     except ray.exceptions.RayActorError as e: raise RuntimeError(f"A Ray worker could not start or keep running: {e}") from e
-                    for r in rows:
-                        if r['image'] in seen: continue   # a retried shard's rows arrive once; never append twice
-                        seen.add(r['image']); folder.summary.append(r); rep.done.append(r); bar.update(1)
-                    for f, why in bad.items(): rep.failed[f] = why; folder.fail(f, why); bar.update(1)
-                    if on_result is not None: on_result(actors, len(rep.done))
+                    new = [r for r in rows if r['image'] not in seen]   # a retried shard's rows arrive once; never append twice
+                    for r in new: seen.add(r['image']); folder.summary.append(r)
+                    n += len(new)
+                    yield new, bad
+                    if on_result is not None: on_result(actors, n)
                     submit(a)
-    finally:
-        bar.close()
-        for a in actors: ray.kill(a)
-    rep.stopped, rep.seconds = stop.name, time.time() - t0
-    if rep.complete: folder.finish(items)
-    return rep
+        finally:
+            for a in actors: ray.kill(a)
+    return run_explain(items, spec, out, engine, panels, compress, tune, progress, stop, explainer)
 
 # %% ../nbs/08b_ray.ipynb #f740c5cd
 class MetricsWorker:

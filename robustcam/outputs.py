@@ -15,7 +15,7 @@ from .files import atomic_write
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['COLUMNS', 'ARRAY_KEYS', 'RUN_FORMAT', 'MATCH', 'output_stems', 'CSVLog', 'image_arrays', 'panel_image', 'write_image',
+__all__ = ['COLUMNS', 'ARRAY_KEYS', 'RUN_FORMAT', 'MATCH', 'output_stems', 'CSVLog', 'image_arrays', 'panel_image', 'ImageWriter',
            'OutputFolder']
 
 # %% ../nbs/08_outputs.ipynb #5f44d53d
@@ -82,16 +82,6 @@ def image_arrays(
                 target=np.int64(res.targets[i]), view_pred=res.view_pred[i].cpu().numpy(), view_prob=res.view_prob[i].cpu().numpy(),
                 layers=np.array(res.layers), view_names=np.array(res.view_names), row=np.array(json.dumps(row)))
 
-def _save_npz(path, arrays:dict, compress:bool): atomic_write(path, lambda t: (np.savez_compressed if compress else np.savez)(t, **arrays))
-
-def _saved_row(path)->dict|None:
-    "The summary row inside an image's `.npz` if the file is whole (every array present), else None."
-    try:
-        with zipfile.ZipFile(path) as z:
-            if set(z.namelist()) != {k + '.npy' for k in ARRAY_KEYS}: return None
-            with z.open('row.npy') as f: return json.loads(str(np.lib.format.read_array(f)))
-    except (OSError, zipfile.BadZipFile, ValueError, KeyError, EOFError): return None
-
 # %% ../nbs/08_outputs.ipynb #6235da77
 def panel_image(
     arrays:dict,  # an image's arrays (`image_arrays`, or a loaded `.npz`)
@@ -117,17 +107,36 @@ def panel_image(
             canvas.paste(Image.fromarray((np.clip(a, 0, 1) * 255).round().astype(np.uint8)), (x0, y0 + T))
     return canvas
 
-def write_image(
-    out:Path,            # output folder
-    stem:str,            # output file stem
-    arrays:dict,         # from `image_arrays`
-    row:dict,            # the summary row
-    panels:bool=True,    # also write the PNG panel
-    compress:bool=False  # zlib-compress the `.npz`
-):
-    "Write one image's `.npz` and panel, each atomically (the summary row is appended by the caller, after)."
-    _save_npz(Path(out)/f'{stem}.npz', arrays, compress)
-    if panels: atomic_write(Path(out)/f'{stem}.png', lambda t: panel_image(arrays, row).save(t, format='PNG', compress_level=1))
+class ImageWriter:
+    "One image's outputs on disk: `<stem>.npz` (every array of `ARRAY_KEYS`, the summary row inside) and, with panels, `<stem>.png`."
+    def __init__(self,
+        out,                 # the output folder
+        panels:bool=True,    # also write the PNG panel
+        compress:bool=False  # zlib-compress the `.npz`
+    ): self.out, self.panels, self.compress = Path(out), panels, compress
+
+    def write(self, stem:str, arrays:dict, row:dict):
+        "Write an image's `.npz`, then its panel, each atomically (the summary row is appended by the caller, after)."
+        atomic_write(self.out/f'{stem}.npz', lambda t: (np.savez_compressed if self.compress else np.savez)(t, **arrays))
+        if self.panels: self._panel(stem, arrays, row)
+
+    def _panel(self, stem, arrays, row): atomic_write(self.out/f'{stem}.png', lambda t: panel_image(arrays, row).save(t, format='PNG', compress_level=1))
+
+    def saved_row(self, stem:str)->dict|None:
+        "The summary row inside `<stem>.npz` if the file is whole (every array present), else None."
+        try:
+            with zipfile.ZipFile(self.out/f'{stem}.npz') as z:
+                if set(z.namelist()) != {k + '.npy' for k in ARRAY_KEYS}: return None
+                with z.open('row.npy') as f: return json.loads(str(np.lib.format.read_array(f)))
+        except (OSError, zipfile.BadZipFile, ValueError, KeyError, EOFError): return None
+
+    def is_done(self, row:dict)->bool:
+        "Whether the outputs of a summary row exist and validate."
+        return self.saved_row(row['output']) == row and (not self.panels or (self.out/f"{row['output']}.png").is_file())
+
+    def complete(self, stem:str, row:dict):
+        "Draw the panel of a whole `.npz` whose panel is missing (a run killed between the two writes)."
+        if self.panels and not (self.out/f'{stem}.png').is_file(): self._panel(stem, np.load(self.out/f'{stem}.npz'), row)
 
 # %% ../nbs/08_outputs.ipynb #78d7d33f
 RUN_FORMAT = 'robustcam-explain/1'
@@ -139,9 +148,11 @@ class OutputFolder:
         out,                 # the folder (created if needed)
         meta:dict,           # the run's settings (`Explainer.meta()`)
         panels:bool=True,    # panels are part of an image's outputs
-        compress:bool=False  # compress the `.npz` files
+        compress:bool=False, # compress the `.npz` files
+        writer=None          # writes and reads each image's files (default: an `ImageWriter` with `panels` and `compress`)
     ):
         self.out, self.meta, self.panels, self.compress = Path(out), meta, panels, compress
+        self.writer = writer or ImageWriter(out, panels, compress)   # every per-image file goes through it
         self.out.mkdir(parents=True, exist_ok=True)
         self.summary = CSVLog(self.out/'summary.csv', COLUMNS)
         self._check()
@@ -162,7 +173,7 @@ class OutputFolder:
 
     def is_done(self, row:dict)->bool:
         "Whether the outputs of a summary row exist and validate."
-        return _saved_row(self.out/f"{row['output']}.npz") == row and (not self.panels or (self.out/f"{row['output']}.png").is_file())
+        return self.writer.is_done(row)
 
     def plan(self,
         items:list    # `Item`s
@@ -177,11 +188,9 @@ class OutputFolder:
         stems = output_stems(items, taken={r['output'] for r in have.values() if r['image'] not in left})
         todo, recovered = [], []
         for i, s in ((i, stems[i]) for i in todo_i):
-            row = _saved_row(self.out/f'{s}.npz')
+            row = self.writer.saved_row(s)
             if row is not None and row['image'] == items[i].path and row.get('output') == s:
-                if self.panels and not (self.out/f'{s}.png').is_file():
-                    z = np.load(self.out/f'{s}.npz')
-                    atomic_write(self.out/f'{s}.png', lambda t: panel_image(z, row).save(t, format='PNG', compress_level=1))
+                self.writer.complete(s, row)
                 self.summary.append(row); recovered.append(row); done[i] = row
             else: todo.append((i, items[i], s))
         return todo, done, recovered
@@ -196,7 +205,7 @@ class OutputFolder:
 
     def write(self, stem:str, arrays:dict, row:dict):
         "Write an image's files, then append its summary row."
-        write_image(self.out, stem, arrays, row, self.panels, self.compress)
+        self.writer.write(stem, arrays, row)
         self.summary.append(row)
 
     def fail(self, path:str, reason:str): self.errors.append(dict(image=path, error=reason))

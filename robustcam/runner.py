@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv, glob, os, signal, sys, threading, time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,7 +23,8 @@ from .outputs import OutputFolder, image_arrays
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'PATH_COLUMNS', 'TARGET_COLUMNS', 'DEFAULT_VIEW_BATCH', 'Item', 'read_manifest', 'find_inputs',
            'ExplainSpec', 'Explainer', 'ImageFiles', 'decode_workers', 'image_loader', 'tune_view_batch', 'StopFlag',
-           'RunReport', 'plan_batches', 'progress_bar', 'explain_batch', 'run_local']
+           'RunReport', 'Job', 'Plan', 'plan_batches', 'progress_bar', 'explain_batch', 'run_explain', 'local_engine',
+           'run_local']
 
 # %% ../nbs/08a_runner.ipynb #9f0cb9df
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
@@ -258,23 +259,43 @@ def _view_batch(ex:Explainer, folder:OutputFolder, todo:list, tune)->dict:
     folder.record(view_batch=ex.rc.batch_size)
     return {}
 
+@dataclass(frozen=True)
+class Job:
+    "One input of a pass: which image, where its outputs go, what to explain, and whether to write it."
+    index:int            # its position in the inputs
+    item:Item            # the input
+    stem:str             # its output file stem
+    target:int|None      # the class to explain (None: the top-1 class)
+    write:bool           # False: done already, explained only so that its pass keeps the same companions
+
+@dataclass
+class Plan:
+    "What a run will do: the passes with work, and what needed none."
+    passes:list          # [[Job]]: fixed groups of `per_pass` inputs, each holding at least one Job to write
+    skipped:int          # inputs done by an earlier run
+    recovered:list       # summary rows recovered from `.npz` files written before a kill
+    failed:dict          # {file: reason} of inputs refused while planning (a target that names no class)
+    tuning:dict          # {view batch: s/image} when the view batch was measured
+    @property
+    def todo(self)->int: return sum(j.write for p in self.passes for j in p)   # images to write
+
 def plan_batches(
     ex:Explainer,         # the explainer (targets, view batch)
     folder:OutputFolder,  # the output folder
     items:list,           # all inputs
     tune=None             # see `run_local`
-)->tuple:                 # (batches: lists of (index, item, stem, target, write), skipped, recovered rows, {file: error}, tuning)
+)->Plan:
     "The passes to run: the inputs cut into fixed groups of `per_pass` by position, keeping the groups with work to do."
     todo, done, recovered = folder.plan(items)
-    failed, info = {}, {}
-    for i, row in done.items(): info[i] = (items[i], row['output'], ex.target(items[i].target), False)
+    failed, jobs = {}, {}
+    for i, row in done.items(): jobs[i] = Job(i, items[i], row['output'], ex.target(items[i].target), False)
     for i, it, s in todo:   # targets that name no class are that image's error
-        try: info[i] = (it, s, ex.target(it.target), True)
+        try: jobs[i] = Job(i, it, s, ex.target(it.target), True)
         except ValueError as e: failed[it.path] = str(e); folder.fail(it.path, str(e))
     timings = _view_batch(ex, folder, todo, tune)
     per = ex.per_pass   # groups fixed by position: an image is always explained with the same companions, so outputs do not depend on what was done before
-    groups = [[(i, *info[i]) for i in range(c, min(c + per, len(items))) if i in info] for c in range(0, len(items), per)]
-    return [g for g in groups if any(m[-1] for m in g)], len(done) - len(recovered), recovered, failed, timings
+    groups = [[jobs[i] for i in range(c, min(c + per, len(items))) if i in jobs] for c in range(0, len(items), per)]
+    return Plan([g for g in groups if any(j.write for j in g)], len(done) - len(recovered), recovered, failed, timings)
 
 def progress_bar(total, progress, unit='img'):
     from tqdm.auto import tqdm
@@ -282,16 +303,73 @@ def progress_bar(total, progress, unit='img'):
 
 def explain_batch(
     ex:Explainer,   # the explainer
-    batch:list,     # [(index, item, stem, target, write)] of one pass
+    batch:list,     # the `Job`s of one pass
     images:dict,    # {index: (3,H,W) image or None}
     errors:dict     # {index: reason} for images that could not be read
 )->tuple:           # ([(arrays, row)] of the images to write, {file: reason})
     "Explain one pass; return the outputs of the images to write and the files that failed."
-    failed = {m[1].path: errors[m[0]] for m in batch if images.get(m[0]) is None and m[-1]}
-    good = [m for m in batch if images.get(m[0]) is not None]
+    failed = {j.item.path: errors[j.index] for j in batch if images.get(j.index) is None and j.write}
+    good = [j for j in batch if images.get(j.index) is not None]
     if not good: return [], failed
-    res = ex(torch.stack([images[m[0]] for m in good]), [m[1] for m in good], [m[2] for m in good], [m[3] for m in good])
-    return [r for m, r in zip(good, res) if m[-1]], failed
+    res = ex(torch.stack([images[j.index] for j in good]), [j.item for j in good], [j.stem for j in good], [j.target for j in good])
+    return [r for j, r in zip(good, res) if j.write], failed
+
+def run_explain(
+    items:list,               # `Item`s (see `find_inputs`)
+    spec:ExplainSpec,         # what to explain with
+    out,                      # output folder
+    engine,                   # (ex, folder, plan, stop) -> iterator of (summary rows written, {file: reason}): explains the passes
+    panels:bool=True,         # write a PNG panel per image
+    compress:bool=False,      # zlib-compress the `.npz` files
+    tune:bool|None=None,      # measure the view batch first (None: when there are >= 32 images to do and none was recorded)
+    progress:bool=True,       # show a progress bar
+    stop:StopFlag|None=None,  # set it to stop after the work in flight (SIGINT/SIGTERM set it too)
+    explainer:Explainer|None=None  # reuse a loaded explainer (its spec wins)
+)->RunReport:
+    "The frame of every explain run, local or on Ray: load, check the folder, plan, explain with `engine`, report, finish."
+    t0 = time.time()
+    ex = explainer or Explainer(spec)
+    folder = OutputFolder(out, ex.meta(), panels, compress)
+    plan = plan_batches(ex, folder, items, tune)
+    rep = RunReport(len(items), plan.skipped, list(plan.recovered), dict(plan.failed), view_batch=ex.rc.batch_size, tuning=plan.tuning)
+    stop = stop if stop is not None else StopFlag()
+    bar = progress_bar(plan.todo, progress)
+    try:
+        with stop.catch(), closing(engine(ex, folder, plan, stop)) as results:
+            for rows, bad in results:
+                rep.done.extend(rows); bar.update(len(rows))
+                for f, why in bad.items(): rep.failed[f] = why; folder.fail(f, why); bar.update(1)
+    finally: bar.close()
+    rep.stopped, rep.seconds = stop.name, time.time() - t0
+    if rep.complete: folder.finish(items)
+    return rep
+
+def local_engine(
+    workers:int|None=None  # background decoding processes (None: `decode_workers(spec.device)`)
+):                         # an `engine` for `run_explain`
+    "Explain the passes on this machine: decode in the background, explain a pass at a time, write in a thread pool."
+    def engine(ex, folder, plan, stop):
+        nw = decode_workers(ex.spec.device) if workers is None else workers
+        pool, pending = ThreadPoolExecutor(max_workers=2), deque()
+        def drain(n):   # the rows of the writes that finished, oldest first, until at most `n` are pending
+            rows = []
+            while len(pending) > n:
+                f, row = pending.popleft(); f.result(); rows.append(row)
+            return rows
+        try:
+            flat, idx = [j.item.path for g in plan.passes for j in g], np.cumsum([0] + [len(g) for g in plan.passes])
+            loader = image_loader(flat, ex.read, [list(range(idx[k], idx[k + 1])) for k in range(len(plan.passes))], nw)
+            for g, loaded in zip(plan.passes, loader):
+                images = {g[j].index: x for j, (_, x, _) in enumerate(loaded)}
+                errors = {g[j].index: e for j, (_, _, e) in enumerate(loaded)}
+                outs, bad = explain_batch(ex, g, images, errors)
+                if bad: yield [], bad
+                for arrays, row in outs: pending.append((pool.submit(folder.write, row['output'], arrays, row), row))
+                yield drain(2 * ex.per_pass + 2), {}
+                if stop: break
+            yield drain(0), {}
+        finally: pool.shutdown(wait=True)
+    return engine
 
 def run_local(
     items:list,               # `Item`s (see `find_inputs`)
@@ -306,33 +384,4 @@ def run_local(
     explainer:Explainer|None=None  # reuse a loaded explainer (its spec wins)
 )->RunReport:
     "Explain every image not already done in `out`, batched, writing each image's outputs as soon as it is done."
-    t0 = time.time()
-    ex = explainer or Explainer(spec)
-    folder = OutputFolder(out, ex.meta(), panels, compress)
-    workers = decode_workers(ex.spec.device) if workers is None else workers
-    batches, skipped, recovered, failed, timings = plan_batches(ex, folder, items, tune)
-    rep = RunReport(len(items), skipped, list(recovered), failed, view_batch=ex.rc.batch_size, tuning=timings)
-    stop = stop if stop is not None else StopFlag()
-    pool, pending = ThreadPoolExecutor(max_workers=2), deque()
-    bar = progress_bar(sum(m[-1] for g in batches for m in g), progress)
-    def drain(n):
-        while len(pending) > n:
-            f, row = pending.popleft(); f.result(); rep.done.append(row); bar.update(1)
-    try:
-        with stop.catch():
-            flat, idx = [m[1].path for g in batches for m in g], np.cumsum([0] + [len(g) for g in batches])
-            loader = image_loader(flat, ex.read, [list(range(idx[k], idx[k + 1])) for k in range(len(batches))], workers)
-            for g, loaded in zip(batches, loader):
-                images = {g[j][0]: x for j, (_, x, _) in enumerate(loaded)}
-                errors = {g[j][0]: e for j, (_, _, e) in enumerate(loaded)}
-                outs, bad = explain_batch(ex, g, images, errors)
-                for f, why in bad.items(): rep.failed[f] = why; folder.fail(f, why); bar.update(1)
-                for arrays, row in outs: pending.append((pool.submit(folder.write, row['output'], arrays, row), row))
-                drain(2 * ex.per_pass + 2)
-                if stop: break
-            drain(0)
-    finally:
-        pool.shutdown(wait=True); bar.close()
-    rep.stopped, rep.seconds = stop.name, time.time() - t0
-    if rep.complete: folder.finish(items)
-    return rep
+    return run_explain(items, spec, out, local_engine(workers), panels, compress, tune, progress, stop, explainer)
