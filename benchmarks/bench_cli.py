@@ -5,7 +5,7 @@
 Prints s/image of each configuration and the ratios the issue asks for (targets: --no-panels >= 0.85x, panels >= 0.5x
 of bare RobustCAM's throughput). Runs interleave, so each ratio compares runs made at the same moment. The process
 calls `tune_cpu_memory` first, as the `robustcam` command does. `--lime K` also times LIME (1000 samples) on K images,
-the per-image cost behind the 50,000-image estimate in the `08c_ray` docs."""
+the per-image cost behind the 50,000-image estimate in the `08b_ray` docs."""
 import argparse, shutil, sys, tempfile, time
 from pathlib import Path
 import torch

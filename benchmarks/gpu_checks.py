@@ -4,7 +4,7 @@ cells that nbdev-test skips (`#| eval: false`, and flags other than the ones ask
 notebook's last cell carrying a requested flag (the cells after it only document or export).
 
     python benchmarks/gpu_checks.py                   # every notebook with a `#| cuda` cell
-    python benchmarks/gpu_checks.py nbs/02b_lime.ipynb --flags cuda
+    python benchmarks/gpu_checks.py nbs/02a_lime.ipynb --flags cuda
 
 Prints one line per notebook (ok, or the failing cell and its error) and exits non-zero if any failed.
 With `nbdev` installed, `nbdev-test --flags cuda nbs/<name>.ipynb` does the same.

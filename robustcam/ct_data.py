@@ -12,15 +12,14 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from PIL import Image, UnidentifiedImageError
 from torch import Tensor
-from .data import PROJECT_ROOT, IQOTHNCCD_DIGEST, dataset_path, load_image
+from .data import IMAGE_EXTS, PROJECT_ROOT, IQOTHNCCD_DIGEST, dataset_path, load_image
 from .files import save_csv
 
 # %% auto #0
-__all__ = ['CT_CLASSES', 'CLASS_FOLDERS', 'IMAGE_SUFFIXES', 'SPLITS', 'SPLIT_FRACS', 'SPLIT_CSV', 'SCHEMES', 'GROUPED_SPLIT_CSV',
-           'REPORT_SPLIT', 'FITS', 'folder_class', 'find_class_folders', 'Scan', 'scan_release', 'fake_release',
-           'split_records', 'split_digest', 'write_split', 'read_split', 'CTSplit', 'limit_records', 'ct_split',
-           'check_groups', 'split_counts', 'compare_split', 'class_weights', 'fit_square', 'read_grey', 'load_ct',
-           'CTImages']
+__all__ = ['CT_CLASSES', 'CLASS_FOLDERS', 'SPLITS', 'SPLIT_FRACS', 'SPLIT_CSV', 'SCHEMES', 'GROUPED_SPLIT_CSV', 'REPORT_SPLIT',
+           'FITS', 'folder_class', 'find_class_folders', 'Scan', 'scan_release', 'fake_release', 'split_records',
+           'split_digest', 'write_split', 'read_split', 'CTSplit', 'limit_records', 'ct_split', 'check_groups',
+           'split_counts', 'compare_split', 'class_weights', 'fit_square', 'read_grey', 'load_ct', 'CTImages']
 
 # %% ../nbs/06_ct_data.ipynb #2e9da71f
 CT_CLASSES = ('Normal', 'Benign', 'Malignant')
@@ -55,8 +54,6 @@ def find_class_folders(
     return found
 
 # %% ../nbs/06_ct_data.ipynb #0f8287fa
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
-
 def _natural_key(s:str): return [int(t) if t.isdigit() else t.lower() for t in re.split(r'(\d+)', s)]
 
 def _check_image(data:bytes, min_size:int)->tuple:
@@ -95,7 +92,7 @@ def scan_release(
         n_before = len(rows)
         for p in sorted(d.iterdir(), key=lambda p: _natural_key(p.name)):
             rel = p.relative_to(root).as_posix()
-            if p.name.startswith('.') or not p.is_file() or p.suffix.lower() not in IMAGE_SUFFIXES:
+            if p.name.startswith('.') or not p.is_file() or p.suffix.lower() not in IMAGE_EXTS:
                 ignored.append(rel + ('/' if p.is_dir() else '')); continue
             data = p.read_bytes()
             try: w, h = _check_image(data, min_size)
@@ -104,7 +101,7 @@ def scan_release(
         if len(rows) == n_before:
             held = [q.name for q in sorted(d.iterdir())]
             raise ValueError(f"Class folder {d} has no readable image; it holds {len(held)} entries {held[:5]}. "
-                             f"Expected the {CT_CLASSES[label]} slices ({IMAGE_SUFFIXES}).")
+                             f"Expected the {CT_CLASSES[label]} slices ({IMAGE_EXTS}).")
     if skipped: warnings.warn(f"Skipped {len(skipped)} unreadable image(s) in {root}: " + '; '.join(f"{r} ({why})" for r, why in skipped[:5]) + (' ...' if len(skipped) > 5 else ''))
     return Scan(root, pd.DataFrame(rows), skipped, ignored)
 

@@ -13,9 +13,9 @@ import numpy as np, torch
 from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['PROJECT_ROOT', 'DATASETS', 'IMAGENET50_URL', 'IQOTHNCCD_URL', 'IQOTHNCCD_COUNTS', 'IQOTHNCCD_DIGEST', 'data_roots',
-           'dataset_path', 'DownloadError', 'sha256', 'fetch', 'imagenet50_manifest', 'download_imagenet50',
-           'download_iqothnccd', 'load_image', 'load_imagenet50']
+__all__ = ['PROJECT_ROOT', 'DATASETS', 'IMAGENET50_URL', 'IQOTHNCCD_URL', 'IQOTHNCCD_COUNTS', 'IQOTHNCCD_DIGEST', 'IMAGE_EXTS',
+           'data_roots', 'dataset_path', 'DownloadError', 'sha256', 'fetch', 'imagenet50_manifest',
+           'download_imagenet50', 'download_iqothnccd', 'load_image', 'load_imagenet50']
 
 # %% ../nbs/04_data.ipynb #89bb9ec0
 _PKG = Path(str(importlib.resources.files('robustcam')))
@@ -144,6 +144,8 @@ def _to_rgb(im:Image.Image)->Image.Image:
     if im.mode in ('RGBA', 'LA'):
         bg = Image.new('RGBA', im.size, (0,0,0,255)); bg.alpha_composite(im.convert('RGBA')); return bg.convert('RGB')
     return im.convert('RGB')
+
+IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm')   # what counts as an image file, everywhere
 
 def load_image(
     path,              # image file

@@ -36,7 +36,7 @@ def _desc_order(flat):
     return sort_desc(flat)[1]
 
 def _topk_select(flat, valid, k):
-    "Top-k mask (...,n) among `valid` pixels, ties in raster order, by selection instead of a sort: `_topk_sel(_desc_order(flat), valid, k)`, bit for bit."
+    "Top-k mask (...,n) among `valid` pixels, ties in raster order, by selection instead of a sort: `_topk_from_order(_desc_order(flat), valid, k)`, bit for bit."
     m = n_top(k, valid.sum(-1))                                            # (...) pixels to keep
     xv = torch.where(valid, flat, -torch.inf)
     n, xr, mr = xv.shape[-1], xv.reshape(-1, xv.shape[-1]), m.reshape(-1)
@@ -52,7 +52,7 @@ def _topk_select(flat, valid, k):
     sel = above | (tie & (tie.cumsum(-1) <= (m[..., None] - above.sum(-1, keepdim=True))))
     return sel & (m > 0)[..., None]
 
-def _topk_sel(order, valid, k):
+def _topk_from_order(order, valid, k):
     "Top-k mask (...,n) among `valid` pixels from a global order: the first n_k valid pixels along it (`valid` None: every pixel)."
     if valid is None: return torch.zeros(order.shape, dtype=torch.bool, device=order.device).scatter_(-1, order[..., :n_top(k, order.shape[-1])], True)
     vs = valid.gather(-1, order)
@@ -66,7 +66,7 @@ def topk_mask(
 )->Tensor:             # (...,H,W) bool, True on the top n_k valid pixels
     "The top-`k` mask $T_k(S)$ among valid pixels, ties broken in raster order."
     check_maps(s, 's'); k = check_k(k); valid = check_valid(valid, s.shape, device=s.device)
-    return _topk_sel(_desc_order(s.flatten(-2)), valid.flatten(-2), k).view(s.shape)
+    return _topk_from_order(_desc_order(s.flatten(-2)), valid.flatten(-2), k).view(s.shape)
 
 # %% ../nbs/03_metrics.ipynb #c5e42f48
 def topk_iou(
@@ -228,7 +228,7 @@ def consistency_iou(
     v = _check_aligned(maps, aligned, valid); k = check_k(k)
     vf = v.expand_as(aligned).flatten(-2)                                  # (N,P,M,n)
     order = _desc_order(maps.flatten(-2))[:, None].expand(vf.shape)        # each map sorted once for its P masks
-    return _mask_iou(_topk_sel(order, vf, k), _topk_select(aligned.flatten(-2), vf, k)).nanmean(1)
+    return _mask_iou(_topk_from_order(order, vf, k), _topk_select(aligned.flatten(-2), vf, k)).nanmean(1)
 
 # %% ../nbs/03_metrics.ipynb #3adadc3b
 def fidelity(
@@ -308,7 +308,7 @@ def _gram_pairs(s, o, valid, k, iou, spear, ties=None):
     m = torch.full((G,), n, device=o.device) if valid is None else valid[:, 0].sum(-1)   # (G,) pixels compared
     out = {}
     if iou:
-        T = _topk_sel(o, vv, k).float()                                   # (G,V,n) top-k masks
+        T = _topk_from_order(o, vv, k).float()                                   # (G,V,n) top-k masks
         C = (T @ T.transpose(-1, -2)).double()                            # counts, exact in float32 below 2**24 pixels
         cnt = C.diagonal(dim1=-2, dim2=-1)
         union = cnt[:, :, None] + cnt[:, None, :] - C
@@ -355,7 +355,7 @@ def _pairs(maps, valid, k=0.2, iou=True, spear=True):
         b, p = (part & ~one).nonzero(as_tuple=True)                       # both maps partly valid: pixel by pixel
         if len(b):
             vij, oa, ob = vf[b, i[p]] & vf[b, j[p]], o[b, i[p]], o[b, j[p]]   # (Q,n)
-            if iou: res['iou'][b, p] = _mask_iou(_topk_sel(oa, vij, k), _topk_sel(ob, vij, k))
+            if iou: res['iou'][b, p] = _mask_iou(_topk_from_order(oa, vij, k), _topk_from_order(ob, vij, k))
             if spear:
                 res['rho'][b, p], c = _pearson_rows(_rank_sel(s[b, i[p]], oa, vij, torch.float64, ties[b, i[p]]), _rank_sel(s[b, j[p]], ob, vij, torch.float64, ties[b, j[p]]), vij)
                 nconst += c.sum().item()

@@ -15,19 +15,17 @@ from functools import partial
 from pathlib import Path
 import numpy as np, torch
 from .core import model_logits
-from .data import load_image
+from .data import IMAGE_EXTS, load_image
 from .fusion import RobustCAM
 from .models import load_model, resolve_layers
 from .outputs import OutputFolder, image_arrays
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'PATH_COLUMNS', 'TARGET_COLUMNS', 'DEFAULT_VIEW_BATCH', 'Item', 'read_manifest', 'find_inputs',
-           'ExplainSpec', 'Explainer', 'ImageFiles', 'decode_workers', 'image_loader', 'tune_view_batch', 'StopFlag',
-           'RunReport', 'Job', 'Plan', 'plan_batches', 'progress_bar', 'explain_batch', 'run_explain', 'local_engine',
-           'run_local']
+__all__ = ['PATH_COLUMNS', 'TARGET_COLUMNS', 'DEFAULT_VIEW_BATCH', 'Item', 'read_manifest', 'find_inputs', 'ExplainSpec',
+           'Explainer', 'ImageFiles', 'decode_workers', 'image_loader', 'tune_view_batch', 'StopFlag', 'RunReport',
+           'Job', 'Plan', 'plan_batches', 'progress_bar', 'explain_batch', 'run_explain', 'local_engine', 'run_local']
 
 # %% ../nbs/08a_runner.ipynb #9f0cb9df
-IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
 PATH_COLUMNS = ('path', 'file', 'image', 'filename')
 TARGET_COLUMNS = ('target', 'class_index', 'label')
 
