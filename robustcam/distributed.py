@@ -6,7 +6,7 @@ Docs: https://robustcam.github.io/robustcam/ray.html.md"""
 
 # %% ../nbs/08b_ray.ipynb #ae6539ec
 from __future__ import annotations
-import os, socket, threading, time
+import os, socket, threading
 from collections import deque
 from dataclasses import replace
 from pathlib import Path

@@ -6,13 +6,11 @@ Docs: https://robustcam.github.io/robustcam/explainers.html.md"""
 
 # %% ../nbs/02c_explainers.ipynb #1f9652ef
 from __future__ import annotations
-import math
-from dataclasses import dataclass
 import torch, torch.nn as nn
 from torch import Tensor
 from .core import gradcam
 from .fusion import RobustCAM
-from .explanation import Explanation, as_explanation, run_explainer
+from .explanation import Explanation, as_explanation
 
 # %% auto #0
 __all__ = ['EXPLAINERS', 'GradCAMExplainer', 'RobustCAMExplainer', 'Stack', 'make_explainer']

@@ -36,7 +36,7 @@ def as_explanation(
     name:str='explainer',# how to call the explainer in error messages
     keep_views:int=None  # keep (and check) the views of the first `keep_views` images only; None: all
 )->Explanation:
-    "Check an explainer's output against the protocol and return it as an `Explanation`."
+    "Check an explainer's output against the explainer interface and return it as an `Explanation`."
     N, _, H, W = x.shape
     if isinstance(out, Tensor):
         if out.ndim not in (3, 4): raise ValueError(f"{name} returned maps of shape {tuple(out.shape)}; expected (N,H,W) or (N,M,H,W) with N={N}, (H,W)={(H, W)}.")
@@ -79,7 +79,7 @@ def from_signed(
 
 # %% ../nbs/01a_explanation.ipynb #adace25c
 def run_explainer(
-    explainer,            # callable (x, targets) -> Explanation or maps, see the protocol
+    explainer,            # callable (x, targets) -> Explanation or maps (the explainer interface above)
     x:Tensor,             # (B,3,H,W) images in [0,1]
     targets:Tensor,       # (B,) long classes
     batch_size:int=16,    # images per explainer call

@@ -13,7 +13,7 @@ import torch, torch.nn as nn
 import torchvision
 from torch import Tensor
 from .core import get_module, model_logits
-from .validate import check_images
+
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ARCHS', 'Normalize', 'ArchSpec', 'WeightsUnavailable', 'LoadedModel',

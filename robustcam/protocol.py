@@ -6,7 +6,7 @@ Docs: https://robustcam.github.io/robustcam/protocol.html.md"""
 
 # %% ../nbs/03a_protocol.ipynb #be955988
 from __future__ import annotations
-import math, warnings
+import warnings
 from dataclasses import dataclass
 from functools import partial, lru_cache
 import numpy as np, pandas as pd
@@ -127,7 +127,7 @@ def _setup(model, x, explainer, targets, normalize, n_perturb, k, seed, perturba
 def perturbation_stability(
     model:nn.Module,          # classifier returning logits (used to pick the targets)
     x:Tensor,                 # (N,3,H,W) images in [0,1]
-    explainer,                # callable (x, targets) -> maps, see the protocol
+    explainer,                # callable (x, targets) -> maps (the explainer interface, `robustcam.explanation`)
     targets=None,             # (N,) classes; None: the model's top-1 on the unperturbed images
     normalize:nn.Module=None, # maps [0,1] images to the model's input
     n_perturb:int=5,          # P
@@ -167,7 +167,7 @@ def _check_masks(masks, x):
 def compute_all_metrics(
     model:nn.Module,          # classifier returning logits
     x:Tensor,                 # (N,3,H,W) images in [0,1]
-    explainer,                # callable (x, targets) -> maps, see the protocol
+    explainer,                # callable (x, targets) -> maps (the explainer interface, `robustcam.explanation`)
     targets=None,             # (N,) classes to explain; None: the model's top-1
     labels=None,              # (N,) true classes for `Fid`; None: Fid is NaN
     masks=None,               # (N,H,W) bool masks for `LocAcc`, or a dict {'lungs': (N,H,W), 'body': (N,H,W)} (either key optional): LocAcc from 'lungs', `OffBody` column from 'body'; None: LocAcc NaN

@@ -12,7 +12,7 @@ import numpy as np, pandas as pd, scipy.stats, torch, torch.nn as nn
 from torch import Tensor
 from skimage.metrics import structural_similarity
 from skimage.feature import hog
-from .core import model_logits, preserve_state
+from .core import model_logits
 from .explanation import as_explanation
 from .explainers import make_explainer
 from .models import ARCHS

@@ -4,7 +4,7 @@ In `make test`: EfficientNet-Lite0 with the committed head, 3 images; and DenseN
 the 20_train_ct smoke run, the user's `-p arch densenet161` path (about 2 min on a quiet 2-core CPU, head training included).
 
 The other bad inputs (lime_samples < 1, sanity_images = 1, ...) fail in `check_eval_params`, the notebook's first check,
-whose errors nbs/03e_evaluate.ipynb tests; RobustCAM over LIME's/SHAP's views (`fused_max_images`) is tested there on a tiny CNN."""
+whose errors nbs/06f_ct_eval.ipynb tests; RobustCAM over LIME's/SHAP's views (`fused_max_images`) is tested there on a tiny CNN."""
 import math, pandas as pd, pytest
 from conftest import need
 from robustcam.data import PROJECT_ROOT, dataset_path

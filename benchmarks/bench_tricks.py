@@ -1,0 +1,102 @@
+"""What each speed trick saves: `compute_all_metrics` with every trick, against the same call with one trick replaced by the
+plain code it stands for, side by side, interleaved (ABBA), in one run; each plain variant is first checked to give the same
+table (`DataFrame.equals`), so that only time differs.
+
+The workload is `benchmarks/bench_metrics.py`'s: RobustCAM (6 views) on scikit-image's cat photo, 224 px, EfficientNet-Lite0,
+P = 5, the nine metrics. A trick that saves less than 2% of this call's time, and makes the code harder to read, goes.
+
+  radix       core.sort_desc sorts long rows of non-negative floats as integer keys, one row at a time (radix sorts)
+              plain: one torch.sort(descending=True, stable=True) of the whole batch
+  grid        augment's lru_cache of the sampling grids of a warp       plain: the grid built at every warp
+  mask        augment's lru_cache of the validity masks of a warp        plain: the mask built at every warp
+  draw        protocol's lru_cache of the drawn perturbations            plain: drawn again for every chunk of images
+  skip        fusion skips the range pass for views whose maps gradcam normalised through a value-keeping inverse
+              plain: every view's range is checked
+  select      metrics._topk_select finds the top-k of each aligned map by selection (kthvalue)  plain: by a full sort
+  sortonce    Consist sorts each map once for its P masks                plain: sorted once per mask
+  fusemask    fusion hands the view mask on as (N,V,1,H,W) when every view's maps are used  plain: expanded to (N,V,M,H,W)
+  pearson     the constant-map fallback of Pearson r computed only where a map is constant  plain: computed for every row
+  int32       average ranks sum positions in int32                       plain: in the ranks' float64
+Usage: python benchmarks/bench_tricks.py [--reps 7] [--layers deepest|all]
+"""
+import argparse, contextlib, statistics, time, warnings
+import torch
+import robustcam.augment as augment, robustcam.core as core, robustcam.fusion as fusion, robustcam.metrics as metrics, robustcam.protocol as protocol
+from robustcam.core import tune_cpu_memory
+from robustcam.models import load_model
+from robustcam.protocol import compute_all_metrics
+from robustcam.explainers import RobustCAMExplainer
+
+@contextlib.contextmanager
+def patched(mod, name, value):
+    old = getattr(mod, name); setattr(mod, name, value)
+    try: yield
+    finally: setattr(mod, name, old)
+
+def _plain_pearson_rows(a, b, valid):
+    w = valid.to(a.dtype); n = w.sum(-1)
+    da = (a - (a * w).sum(-1, keepdim=True) / n.clamp_min(1)[:, None]) * w
+    db = (b - (b * w).sum(-1, keepdim=True) / n.clamp_min(1)[:, None]) * w
+    r = (da * db).sum(-1) / ((da * da).sum(-1) * (db * db).sum(-1)).sqrt()
+    const = (metrics._is_constant(a, valid) | metrics._is_constant(b, valid)) & (n >= 2)
+    r = torch.where(const, ((a == b) | ~valid).all(-1).to(a.dtype), r.clamp(-1, 1))
+    return torch.where(n >= 2, r, torch.nan), const
+
+def _plain_rank_sel(s, order, valid, dtype=None, gid=None):
+    dt, n = dtype or s.dtype, s.shape[-1]
+    gid = metrics._tie_groups(s) if gid is None else gid
+    if valid is None: vs = torch.ones((), dtype=dt, device=s.device).expand(s.shape); pos = torch.arange(1, n + 1, dtype=dt, device=s.device).expand(s.shape)
+    else: vb = valid.gather(-1, order); vs = vb.to(dt); pos = vb.to(dt).cumsum(-1).mul_(vs)
+    tot = torch.zeros(s.shape, dtype=dt, device=s.device).scatter_add_(-1, gid, pos)
+    cnt = torch.zeros(s.shape, dtype=dt, device=s.device).scatter_add_(-1, gid, vs)
+    avg = tot / cnt.clamp_min(1)
+    return torch.empty(s.shape, dtype=dt, device=s.device).scatter_(-1, order, avg.gather(-1, gid))
+
+def _plain_consistency_iou(maps, aligned, valid=None, k=0.2):
+    v = metrics._check_aligned(maps, aligned, valid); k = metrics.check_k(k)
+    vf = v.expand_as(aligned).flatten(-2)
+    order = metrics._desc_order(maps.flatten(-2)[:, None].expand(vf.shape).contiguous())   # each map sorted once per mask
+    return metrics._mask_iou(metrics._topk_from_order(order, vf, k), metrics._topk_select(aligned.flatten(-2), vf, k)).nanmean(1)
+
+_orig_norm = fusion._normalize_views
+TRICKS = {
+    'radix':    lambda: patched(core, '_RADIX_MIN', 10**12),
+    'grid':     lambda: patched(augment, '_affine_grid', augment._affine_grid.__wrapped__),
+    'mask':     lambda: patched(augment, '_affine_valid', augment._affine_valid.__wrapped__),
+    'draw':     lambda: patched(protocol, '_draw', protocol._draw.__wrapped__),
+    'skip':     lambda: patched(fusion, '_normalize_views', lambda aligned, valid, done=None, flat=None: _orig_norm(aligned, valid, None, None)),
+    'select':   lambda: patched(metrics, '_topk_select', lambda flat, valid, k: metrics._topk_from_order(metrics._desc_order(flat), valid, k)),
+    'sortonce': lambda: patched(metrics, 'consistency_iou', _plain_consistency_iou),
+    'fusemask': lambda: patched(fusion, '_fusion_mask', lambda valid, used: valid[:, :, None] & used[..., None, None]),
+    'pearson':  lambda: patched(metrics, '_pearson_rows', _plain_pearson_rows),
+    'int32':    lambda: patched(metrics, '_rank_sel', _plain_rank_sel),
+}
+
+def main():
+    ap = argparse.ArgumentParser(); ap.add_argument('--reps', type=int, default=7)
+    ap.add_argument('--layers', default='deepest', choices=['deepest', 'all']); ap.add_argument('--tricks', nargs='+', default=list(TRICKS))
+    a = ap.parse_args()
+    tune_cpu_memory()
+    import skimage.data, torchvision.transforms.v2 as T
+    img = T.Compose([T.ToImage(), T.ToDtype(torch.float32, scale=True), T.Resize(256), T.CenterCrop(224)])(skimage.data.chelsea())[None].clamp(0, 1)
+    lm = load_model('efficientnet_lite0')
+    layers = lm.layers[-1:] if a.layers == 'deepest' else lm.layers
+    expl = RobustCAMExplainer(lm.model, layers, lm.normalize, num_aug=6)
+    with torch.no_grad(): top = lm.model(lm.normalize(img)).argmax(-1)
+    run = lambda: compute_all_metrics(lm.model, img, expl, normalize=lm.normalize, labels=top, n_perturb=5)
+    warnings.simplefilter('ignore')
+    ref = run()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; compute_all_metrics, RobustCAM 6 views, layers {layers}, P=5; "
+          f"median of {a.reps} ABBA reps per trick")
+    print(f"{'trick':9s} {'with':>7s} {'plain':>7s} {'saves':>7s}  (median of per-rep (plain - with) / with)  same table")
+    for name in a.tricks:
+        with TRICKS[name](): same = run().equals(ref)
+        t = {'with': [], 'plain': []}
+        for rep in range(a.reps):
+            for side in (['with', 'plain'] if rep % 2 == 0 else ['plain', 'with']):
+                with (TRICKS[name]() if side == 'plain' else contextlib.nullcontext()):
+                    t0 = time.perf_counter(); run(); t[side].append(time.perf_counter() - t0)
+        saves = statistics.median((p - w) / w for w, p in zip(t['with'], t['plain']))
+        print(f"{name:9s} {statistics.median(t['with']):6.2f}s {statistics.median(t['plain']):6.2f}s {saves:+7.1%}  {same}")
+
+if __name__ == '__main__': main()
