@@ -1,4 +1,4 @@
-"""Capture activations and gradients of several layers in one forward and one backward pass.
+"""Capture activations and gradients of several layers in one forward and one backward pass. A new CAM method is one entry in `CAM_METHODS`.
 
 Docs: https://robustcam.github.io/robustcam/core.html.md"""
 

@@ -1,4 +1,4 @@
-"""One place resolves the data sets; downloads verify what they fetch; images come in as `[0,1]` tensors.
+"""One place resolves the data sets; downloads verify what they fetch; images come in as `[0,1]` tensors. A new data source resolves its folder through `dataset_path`.
 
 Docs: https://robustcam.github.io/robustcam/data.html.md"""
 

@@ -1,4 +1,4 @@
-"""Grad-CAM and RobustCAM as explainers, explainers stacked into one, and every explainer by name.
+"""Grad-CAM and RobustCAM as explainers, explainers stacked into one, and every explainer by name. A new explainer is one entry in `EXPLAINERS`.
 
 Docs: https://robustcam.github.io/robustcam/explainers.html.md"""
 

@@ -1,4 +1,4 @@
-"""The explainer interface: a callable from images and targets to maps in [0,1], the `Explanation` it may return, its checks, and how to run one over a large batch.
+"""The explainer interface: a callable from images and targets to maps in [0,1], the `Explanation` it may return, its checks, and how to run one over a large batch. A new attribution method is a callable of this interface.
 
 Docs: https://robustcam.github.io/robustcam/explanation.html.md"""
 

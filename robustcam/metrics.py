@@ -1,4 +1,4 @@
-"""Faithfulness, localisation, consistency, fidelity, stability and cross-view agreement of heatmaps, batched, each defined by a formula and tested on a case with a known answer.
+"""Faithfulness, localisation, consistency, fidelity, stability and cross-view agreement of heatmaps, batched, each defined by a formula and tested on a case with a known answer. A new metric is one `Metric` in `METRICS`.
 
 Docs: https://robustcam.github.io/robustcam/metrics.html.md"""
 

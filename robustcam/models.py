@@ -1,4 +1,4 @@
-"""`load_model(arch, weights)` returns the network, its default Grad-CAM layers, its input normalisation, its input size and its class names.
+"""`load_model(arch, weights)` returns the network, its default Grad-CAM layers, its input normalisation, its input size and its class names. A new architecture is one `ArchSpec` in `ARCHS`.
 
 Docs: https://robustcam.github.io/robustcam/models.html.md"""
 

@@ -1,4 +1,4 @@
-"""The folder an explain run writes: each image's arrays and panel written whole, one summary row per image that survives a kill, and the settings a resumed run must match.
+"""The folder an explain run writes: each image's arrays and panel written whole, one summary row per image that survives a kill, and the settings a resumed run must match. A new output format is a writer like `ImageWriter`.
 
 Docs: https://robustcam.github.io/robustcam/outputs.html.md"""
 
