@@ -13,6 +13,7 @@ from .core import gradcam, model_logits, normalize_maps, CAM_METHODS
 from .augment import default_views, apply_views, unwarp
 from .validate import check_images, check_targets, check_class_indices
 from .explanation import as_explanation, explainer_name
+from .peers import is_peer, peer_attribution
 
 # %% auto #0
 __all__ = ['fuse', 'RobustCAMResult', 'RobustCAM']
@@ -113,11 +114,12 @@ class RobustCAM:
         fusion:str='mean',   # 'mean' or 'median'
         views:list|None=None,# custom list of `View`s (the first must be the identity)
         batch_size:int=48,   # at most this many views per forward/backward pass
-        attribution='gradcam', # a name of `robustcam.core.CAM_METHODS`, or an explainer (x_views, targets) -> maps (see `robustcam.explanation`)
+        attribution='gradcam', # a name of `robustcam.core.CAM_METHODS`, a pytorch-grad-cam or Captum method (`robustcam.peers`), or an explainer (x_views, targets) -> maps
         reshape_transform=None # layer output -> (N,C,h,w), for layers that are neither NCHW nor tokens (see `gradcam`)
     ):
         if fusion not in ('mean', 'median'): raise ValueError(f"fusion must be 'mean' or 'median', got {fusion!r}.")
         if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+        if is_peer(attribution): attribution = peer_attribution(attribution, model, layers, normalize, reshape_transform)   # a pytorch-grad-cam or Captum method
         if not callable(attribution) and attribution not in CAM_METHODS: raise ValueError(f"attribution must be one of {list(CAM_METHODS)} or a callable (x_views, targets) -> maps, got {attribution!r}.")
         self.model, self.normalize, self.fusion, self.batch_size = model, normalize or nn.Identity(), fusion, batch_size
         self.attribution, self.reshape_transform = attribution, reshape_transform
