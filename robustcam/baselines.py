@@ -174,7 +174,8 @@ class BlurredGradCAMExplainer:
         batch_size:int=48,             # at most this many images per pass
         name:str='gradcam-blur'        # method name; each map is called f'{name}{sigma:g}'
     ):
-        s = list(sigmas) if isinstance(sigmas, (list, tuple)) or (isinstance(sigmas, Tensor) and sigmas.ndim) else [sigmas]
+        one = isinstance(sigmas, (numbers.Real, str)) or (isinstance(sigmas, Tensor) and sigmas.ndim == 0)
+        s = [sigmas] if one else list(sigmas)
         if not s: raise ValueError("sigmas is empty: give at least one blur width in px, e.g. sigmas=(2, 4, 8).")
         self.sigmas, self.truncate, self.name = [check_sigma(v) for v in s], truncate, name
         self.gc = GradCAMExplainer(model, layers, normalize, batch_size)
