@@ -14,14 +14,15 @@ from torch import Tensor
 from .core import gradcam, normalize_maps, preserve_state, get_module, layer_name, GradCAMResult
 from .augment import View, identity_view, hflip_view, affine_view, default_views, _check_views
 from .fusion import RobustCAM
-from .explainers import Explanation, GradCAMExplainer, RobustCAMExplainer
+from .explanation import Explanation
+from .explainers import GradCAMExplainer, RobustCAMExplainer
 from .validate import check_images, check_maps, check_class_indices
 
 # %% auto #0
 __all__ = ['AUG_SMOOTH_FACTORS', 'AUG_SMOOTH_MIN_VERSION', 'check_sigma', 'check_copies', 'check_view_set', 'gaussian_blur_maps',
            'roughness', 'match_sigma', 'BlurredGradCAMExplainer', 'MatchedBlurGradCAMExplainer', 'noise_copies',
            'smoothgrad_cam', 'NoiseGradCAMExplainer', 'aug_smooth_views', 'augmented_gradcam_views',
-           'ViewFusionExplainer', 'check_aug_smooth', 'PGCAugSmoothExplainer', 'GradCAMBaseline', 'passes_per_image',
+           'ViewFusionExplainer', 'check_aug_smooth', 'PGCAugSmoothExplainer', 'passes_per_image',
            'baseline_explainers']
 
 # %% ../nbs/02e_baselines.ipynb #700955e9
@@ -401,15 +402,9 @@ class PGCAugSmoothExplainer:
     def __repr__(self): return f"PGCAugSmoothExplainer(layers={self.names}, cam_class={self.cam_class.__name__})"
 
 # %% ../nbs/02e_baselines.ipynb #96545fc4
-class GradCAMBaseline(GradCAMExplainer):
-    "`GradCAMExplainer` stating its cost: one forward+backward pass per image."
-    passes = 1
-
 def passes_per_image(explainer)->int:
-    "Forward+backward passes an explainer spends per image: its `passes`, or what `GradCAMExplainer` (1) and `RobustCAMExplainer` (its views) spend."
+    "Forward+backward passes an explainer spends per image: its `passes` (every explainer of robustcam has one)."
     if isinstance(getattr(explainer, 'passes', None), int): return explainer.passes
-    if isinstance(explainer, RobustCAMExplainer): return len(explainer.rc.views)
-    if isinstance(explainer, GradCAMExplainer): return 1
     raise TypeError(f"{type(explainer).__name__} does not say what it costs: give it an int attribute `passes` (forward+backward passes per image).")
 
 def _input_mean(normalize):
@@ -435,7 +430,7 @@ def baseline_explainers(
     bad = [v for v in vs if isinstance(v, bool) or v not in (6, 8)]
     if not vs or bad: raise ValueError(f"num_views must be 6 and/or 8 (RobustCAM's view sets, see `default_views`), got {num_views!r}.")
     sig = [check_sigma(s) for s in sigmas]
-    d = {'gradcam': GradCAMBaseline(model, layers, normalize, batch_size)}
+    d = {'gradcam': GradCAMExplainer(model, layers, normalize, batch_size)}
     d.update({f'gradcam-blur{s:g}': BlurredGradCAMExplainer(model, layers, normalize, sigmas=s, batch_size=batch_size) for s in sig})
     d['aug-smooth'] = ViewFusionExplainer(model, layers, aug_smooth_views(_input_mean(normalize) if mean is None else mean), normalize, 'mean', 'aug-smooth', batch_size)
     if peer: d['aug-smooth-pgc'] = PGCAugSmoothExplainer(model, layers, normalize)

@@ -18,6 +18,7 @@ __all__ = ['EXPLAINERS', 'GradCAMExplainer', 'RobustCAMExplainer', 'Stack', 'mak
 # %% ../nbs/02c_explainers.ipynb #e5c4e1fa
 class GradCAMExplainer:
     "Grad-CAM as an explainer: `(x, targets) -> Explanation`, one map per layer."
+    passes = 1   # forward+backward passes per image (its cost, for comparisons at equal cost)
     def __init__(self,
         model:nn.Module,               # classifier returning logits
         layers,                        # layer name(s) as in `model.named_modules()`
@@ -69,6 +70,8 @@ class RobustCAMExplainer:
         if any(single):
             valid = valid.clone(); valid[:, 1:, torch.tensor(single)] = False  # the plain map is the identity view alone
         return Explanation(torch.stack(maps, 1), methods, layers, views, valid)
+    @property
+    def passes(self)->int: return len(self.rc.views)   # forward+backward passes per image: one per view
     def __repr__(self): return f"RobustCAMExplainer(layers={self.rc.layers}, views={len(self.rc.views)}, fusions={self.fusions}, plain={self.plain}, attribution={self.rc.attribution!r})"
 
 # %% ../nbs/02c_explainers.ipynb #4bdcac96
