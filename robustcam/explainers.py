@@ -139,7 +139,8 @@ def _shap(model, layers=None, normalize=None, **kwargs):
 
 EXPLAINERS = {
     'gradcam': lambda model, layers=None, normalize=None, **kw: GradCAMExplainer(model, _needs_layers('gradcam', layers), normalize, **kw),
-    'robustcam': lambda model, layers=None, normalize=None, **kw: RobustCAMExplainer(model, _needs_layers('robustcam', layers), normalize, **kw),
+    'robustcam': lambda model, layers=None, normalize=None, **kw: RobustCAMExplainer(     # layers: for a CAM by name (an explainer or Captum input method needs none)
+        model, _needs_layers('robustcam', layers) if isinstance(kw.get('attribution', 'gradcam'), str) else layers, normalize, **kw),
     'lime': _lime,
     'shap': _shap,
 }   # name -> factory (model, layers=None, normalize=None, **kwargs) -> explainer

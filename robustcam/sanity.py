@@ -242,12 +242,14 @@ def quantus_explain_func(
     normalize:nn.Module=None,  # maps [0,1] images to the model's input (None if the model given to Quantus does it)
     signed:bool=True,          # return the signed attributions where the method has them (LIME, SHAP), else the [0,1] maps
     map_index:int=0,           # which map when the explainer returns several (e.g. several layers)
+    clamp:bool=True,           # clamp the inputs to [0,1]: Quantus's robustness metrics add noise that leaves [0,1] (False: such inputs are refused)
     **kwargs                   # passed to the explainer
 ):                             # callable (model, inputs, targets, **kwargs) -> (N,1,H,W) float32 array
     "A Quantus `explain_func` running a robustcam explainer on whatever model Quantus passes."
     make_explainer(method, nn.Identity(), layers, normalize, **kwargs) if method in ('lime',) else None   # fail early on bad settings
     def explain_func(model, inputs, targets, **_):
         x = torch.as_tensor(np.asarray(inputs), dtype=torch.float32)
+        if clamp: x = x.clamp(0, 1)   # a picture: robustcam's views and normalisation are defined on [0,1] images
         t = torch.as_tensor(np.asarray(targets)).long().reshape(-1)
         e = as_explanation(make_explainer(method, model, layers, normalize, **kwargs)(x, t), x, str(method))
         m = e.signed if signed and e.signed is not None else e.maps

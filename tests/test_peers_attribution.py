@@ -121,3 +121,20 @@ def test_captum_noise_tunnel_and_refusals():
     with pytest.raises(ValueError, match=r"needs \['sliding_window_shapes'\]"): RobustCAM(net, attribution=A.Occlusion)
     with pytest.raises(TypeError, match="NoiseTunnel wraps another attribution"): RobustCAM(net, attribution=A.NoiseTunnel)
     with pytest.raises(ValueError, match="has no per-target output"): RobustCAM(net, ['3'], attribution=A.LayerActivation)
+
+@pytest.mark.parametrize('attribution', ['gradcam', 'gradcam++', 'layercam', P.ScoreCAM, P.HiResCAM, A.LayerGradCam, A.IntegratedGradients],
+                         ids=lambda a: a if isinstance(a, str) else a.__name__)
+def test_quantus_explain_func_over_every_attribution(attribution):
+    "`quantus_explain_func` runs RobustCAM over built-in and peer attributions on the model Quantus passes, and Quantus scores it."
+    quantus = pytest.importorskip('quantus')
+    from robustcam.sanity import quantus_explain_func
+    warnings.filterwarnings('ignore', module='quantus')
+    net, x, y = _net(), X.numpy(), T.numpy()
+    layers = None if attribution is A.IntegratedGradients else ['3']
+    f = quantus_explain_func('robustcam', layers=layers, attribution=attribution, signed=False)
+    a = f(model=net, inputs=x, targets=y)
+    direct = RobustCAM(net, layers, attribution=attribution)(X, T).fused.numpy()
+    np.testing.assert_allclose(a, direct, atol=1e-5)
+    s = quantus.MaxSensitivity(nr_samples=2, lower_bound=0.05, disable_warnings=True, display_progressbar=False)(
+        model=net, x_batch=x, y_batch=y, a_batch=None, explain_func=f, batch_size=2)
+    assert len(s) == 2 and np.isfinite(s).any() and not np.isinf(s).any()   # NaN where a perturbed copy's map is all zero: Quantus divides by its norm
