@@ -1,5 +1,7 @@
 """Before/after a refactor, side by side: the workloads of bench_robustcam, bench_metrics and bench_cli, each timed call by call in
 two worker processes, one per checkout (`--before`, the other this one), taking turns (ABBA), so that both see the same machine.
+Each call's CPU time (user + system, one torch thread by default) is the measure: on a shared, loaded machine it moves far
+less than wall time (printed beside it).
 
   robustcam   RobustCAM (6 views, Lite0's three layers) of one 224 px photo          (bench_robustcam's rc6)
   metrics     compute_all_metrics of RobustCAM on that photo, deepest layer, P = 5  (bench_metrics' `metrics`)
@@ -7,7 +9,7 @@ two worker processes, one per checkout (`--before`, the other this one), taking 
 Prints each side's median and the median of the per-round ratios after/before (< 1: faster now).
 Usage: python benchmarks/bench_before_after.py --before /path/to/old/checkout [--reps 9] [--threads 1]
 """
-import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 WORKER = r'''
@@ -29,7 +31,7 @@ work = {'robustcam': lambda: rc(img), 'metrics': lambda: compute_all_metrics(lm.
 for f in work.values(): f()
 print('ready', flush=True)
 for line in sys.stdin:
-    t0 = time.perf_counter(); work[line.strip()](); print(time.perf_counter() - t0, flush=True)
+    t0, c0 = time.perf_counter(), time.process_time(); work[line.strip()](); print(time.process_time() - c0, time.perf_counter() - t0, flush=True)
 '''
 
 def worker(tree, threads):
@@ -39,15 +41,17 @@ def worker(tree, threads):
     return p
 
 def call(p, what):
-    p.stdin.write(what + '\n'); p.stdin.flush(); return float(p.stdout.readline())
+    "(CPU seconds, wall seconds) of one call."
+    p.stdin.write(what + '\n'); p.stdin.flush(); return tuple(map(float, p.stdout.readline().split()))
 
 def cli(tree, threads, inputs, out):
     env = dict(os.environ, PYTHONPATH=str(tree), OMP_NUM_THREADS=str(threads))
     shutil.rmtree(out, ignore_errors=True)
-    t0 = time.perf_counter()
+    r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     subprocess.run([sys.executable, '-c', 'import sys; from robustcam.cli import main; sys.exit(main())', 'explain', *map(str, inputs),
                     '--out', str(out), '--no-progress'], cwd=tree, env=env, check=True, capture_output=True)
-    return time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime, time.perf_counter() - t0
 
 def main():
     ap = argparse.ArgumentParser(); ap.add_argument('--before', required=True); ap.add_argument('--reps', type=int, default=9)
@@ -67,9 +71,11 @@ def main():
             for k in order: res['cli'][k].append(cli(trees[k], a.threads, inputs, tmp/f'out_{k}'))
     for p in ws.values(): p.stdin.close(); p.wait()
     print(f"before = {trees['before']}, after = {trees['after']}; {a.threads} thread(s); medians of {a.reps} ABBA rounds (cli: {len(res['cli']['after'])})")
+    med = lambda v, j: statistics.median(x[j] for x in v)
     for w, d in res.items():
-        rat = statistics.median(x / y for x, y in zip(d['after'], d['before']))
-        print(f"  {w:10s} before {statistics.median(d['before']):7.3f}s  after {statistics.median(d['after']):7.3f}s  after/before {rat:.3f}")
+        rat = statistics.median(x[0] / y[0] for x, y in zip(d['after'], d['before']))
+        print(f"  {w:10s} CPU before {med(d['before'], 0):7.3f}s  after {med(d['after'], 0):7.3f}s  after/before {rat:.3f}   "
+              f"(wall {med(d['before'], 1):.3f}s / {med(d['after'], 1):.3f}s)")
     shutil.rmtree(tmp, ignore_errors=True)
 
 if __name__ == '__main__': main()

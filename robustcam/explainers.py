@@ -11,6 +11,7 @@ from torch import Tensor
 from .core import gradcam
 from .fusion import RobustCAM
 from .explanation import Explanation, as_explanation
+from .attention import AttentionRollout
 
 # %% auto #0
 __all__ = ['EXPLAINERS', 'GradCAMExplainer', 'RobustCAMExplainer', 'Stack', 'make_explainer']
@@ -143,6 +144,7 @@ EXPLAINERS = {
         model, _needs_layers('robustcam', layers) if isinstance(kw.get('attribution', 'gradcam'), str) else layers, normalize, **kw),
     'lime': _lime,
     'shap': _shap,
+    'rollout': lambda model, layers=None, normalize=None, **kw: AttentionRollout(model, normalize, **kw),
 }   # name -> factory (model, layers=None, normalize=None, **kwargs) -> explainer
 
 def make_explainer(
