@@ -77,7 +77,7 @@ dialog::backdrop{background:rgba(0,0,0,.55)} dialog img{display:block;max-width:
 </style></head><body>
 <h1>@TITLE@</h1>
 <p class="meta">@META@</p>
-<p class="meta">Sorted by view agreement, lowest first: the explanations to check first. Click a header to sort, type under it
+<p class="meta">Sorted by view agreement, lowest first (ties: the most uncertain first): the explanations to check first. Click a header to sort, type under it
 to filter (numbers are thresholds: view agreement at most, probability and mean uncertainty at least), click a row for the image's panel.</p>
 <div id="runs"></div>
 <dialog id="panel"><form method="dialog"><button>close</button> <a id="panel-link" href="#" target="_blank">open the PNG</a>
@@ -97,8 +97,8 @@ const columns = [
   text('image', 'name'), text('predicted', 'predicted'), num('probability', 'probability', 3, '\u2265'),
   text('explained', 'explained'), num('view agreement', 'view_agreement', 3, '\u2264'), num('mean uncertainty', 'mean_uncertainty', 4, '\u2265')];
 if (rows.some(r => r.label)) columns.push(text('label', 'label'));
-const table = new Tabulator('#runs', {data: rows, columns, layout: 'fitDataFill', placeholder: 'No image explained yet',
-  initialSort: [{column: 'view_agreement', dir: 'asc'}], pagination: true, paginationSize: 50,
+const table = new Tabulator('#runs', {data: rows, columns, layout: 'fitDataTable', placeholder: 'No image explained yet',
+  initialSort: [{column: 'mean_uncertainty', dir: 'desc'}, {column: 'view_agreement', dir: 'asc'}], pagination: true, paginationSize: 50,
   paginationSizeSelector: [25, 50, 100, 500], paginationCounter: 'rows'});
 const dlg = document.getElementById('panel');
 table.on('rowClick', (e, row) => {
