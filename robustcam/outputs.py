@@ -250,6 +250,11 @@ def pid_alive(
     try: return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z'
     except (OSError, IndexError): return True   # no /proc (macOS): kill(0) said it exists
 
+def _proc_start(pid:int)->int|None:
+    "When process `pid` started (clock ticks since boot, from /proc), or None where that cannot be read."
+    try: return int(Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[19])
+    except (OSError, IndexError, ValueError): return None
+
 class FolderLock:
     "An output folder's lock file, created atomically, holding the PID and host; a context manager (released on exit, exceptions too)."
     def __init__(self,
@@ -271,7 +276,11 @@ class FolderLock:
             except FileNotFoundError: return 'gone'
             return f"holds no PID and is {age:.0f} s old" if age > self.grace else None
         if h.get('host') != socket.gethostname(): return None   # another host's PID cannot be checked
-        return None if pid_alive(int(h.get('pid', -1))) else f"was left by PID {h.get('pid')}, which is no longer running"
+        pid = int(h.get('pid', -1))
+        if not pid_alive(pid): return f"was left by PID {pid}, which is no longer running"
+        if h.get('start') is not None and _proc_start(pid) not in (None, h['start']):   # e.g. a container's PID 1, restarted
+            return f"was left by PID {pid}, a number another process has now"
+        return None
 
     def _clear_stale(self)->bool:
         "Remove the lock file if its holder is gone; True when it was removed (or went meanwhile)."
@@ -293,7 +302,7 @@ class FolderLock:
     def acquire(self):
         "Take the lock, clearing a stale one; raise `FolderBusy` naming the holder if a live run has it."
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        me = dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'))
+        me = dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'), start=_proc_start(os.getpid()))
         for _ in range(5):
             try: fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
