@@ -107,7 +107,7 @@ def main(argv=None)->int:
         print(f"robustcam explain: {e}", file=sys.stderr); return 2
     for r in rep.done: print(f"{Path(r['image']).name:>24}: {r['predicted']} (explained {r['explained']}, p={float(r['probability']):.2f}, view agreement {float(r['view_agreement']):.0%})")
     skipped = f", {rep.skipped} already done" if rep.skipped else ''
-    print(f"{len(rep.done)} image(s) explained in {time.time()-t0:.1f}s{skipped}; {rep.finished} of {rep.total} in {a.out}/")
+    print(f"{len(rep.done)} image(s) explained in {time.time()-t0:.1f}s{skipped}; {rep.finished} of {rep.total} in {a.out}/ (report: {Path(a.out)/'index.html'})")
     if rep.failed:
         print(f"{len(rep.failed)} file(s) could not be explained (listed in {Path(a.out)/'errors.csv'}):", file=sys.stderr)
         for f, why in list(rep.failed.items())[:20]: print(f"  {f}: {why}", file=sys.stderr)

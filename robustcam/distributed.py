@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import replace
 from pathlib import Path
 import pandas as pd, torch
-from .outputs import ImageWriter
+from .outputs import FolderLock, ImageWriter
 from .runner import Explainer, ExplainSpec, ImageFiles, RunReport, StopFlag, explain_batch, run_explain
 
 # %% auto #0
@@ -108,33 +108,34 @@ def run_ray(
     explainer:Explainer|None=None, # the driver's explainer (plans targets and settings), if already loaded
     on_result=None              # called as on_result(actors, rows_so_far) after each shard (tests kill a worker here)
 )->RunReport:
-    "Explain every image not already done in `out` on Ray actors; the driver appends the rows."
-    ray = connect(address)   # before any work: a cluster that cannot be reached leaves the folder untouched
-    def engine(ex, folder, plan, stop):
-        queue = deque(plan.passes[i:i + shard_passes] for i in range(0, len(plan.passes), shard_passes))
-        Actor = ray.remote(num_cpus=cpus_per_worker, num_gpus=gpus_per_worker, max_restarts=-1, max_task_retries=-1)(ExplainWorker)
-        wspec = replace(ex.spec, view_batch=ex.rc.batch_size, device='cuda' if gpus_per_worker else ex.spec.device)
-        actors = [Actor.remote(wspec, str(Path(out).resolve()), panels, compress) for _ in range(min(workers, len(queue)))]
-        pending, seen, n = {}, set(), len(plan.recovered)
-        def submit(a):
-            if queue and not stop: pending[actors[a].run.remote(queue.popleft())] = a
-        try:
-            for a in range(len(actors)): submit(a); submit(a)
-            while pending:
-                ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
-                for ref in ready:
-                    a = pending.pop(ref)
-                    try: rows, bad = ray.get(ref)
-                    except ray.exceptions.RayActorError as e: raise RuntimeError(f"A Ray worker could not start or keep running: {e}") from e
-                    new = [r for r in rows if r['image'] not in seen]   # a retried shard's rows arrive once; never append twice
-                    for r in new: seen.add(r['image']); folder.summary.append(r)
-                    n += len(new)
-                    yield new, bad
-                    if on_result is not None: on_result(actors, n)
-                    submit(a)
-        finally:
-            for a in actors: ray.kill(a)
-    return run_explain(items, spec, out, engine, panels, compress, tune, progress, stop, explainer)
+    "Explain every image not already done in `out` on Ray actors; the driver holds the folder's lock and appends the rows."
+    with FolderLock(out):        # first: a folder another run is writing is refused before a cluster starts
+        ray = connect(address)   # before any work: a cluster that cannot be reached leaves no output in the folder
+        def engine(ex, folder, plan, stop):
+            queue = deque(plan.passes[i:i + shard_passes] for i in range(0, len(plan.passes), shard_passes))
+            Actor = ray.remote(num_cpus=cpus_per_worker, num_gpus=gpus_per_worker, max_restarts=-1, max_task_retries=-1)(ExplainWorker)
+            wspec = replace(ex.spec, view_batch=ex.rc.batch_size, device='cuda' if gpus_per_worker else ex.spec.device)
+            actors = [Actor.remote(wspec, str(Path(out).resolve()), panels, compress) for _ in range(min(workers, len(queue)))]
+            pending, seen, n = {}, set(), len(plan.recovered)
+            def submit(a):
+                if queue and not stop: pending[actors[a].run.remote(queue.popleft())] = a
+            try:
+                for a in range(len(actors)): submit(a); submit(a)
+                while pending:
+                    ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+                    for ref in ready:
+                        a = pending.pop(ref)
+                        try: rows, bad = ray.get(ref)
+                        except ray.exceptions.RayActorError as e: raise RuntimeError(f"A Ray worker could not start or keep running: {e}") from e
+                        new = [r for r in rows if r['image'] not in seen]   # a retried shard's rows arrive once; never append twice
+                        for r in new: seen.add(r['image']); folder.summary.append(r)
+                        n += len(new)
+                        yield new, bad
+                        if on_result is not None: on_result(actors, n)
+                        submit(a)
+            finally:
+                for a in actors: ray.kill(a)
+        return run_explain(items, spec, out, engine, panels, compress, tune, progress, stop, explainer, lock=False)
 
 # %% ../nbs/08b_ray.ipynb #f740c5cd
 class MetricsWorker:

@@ -6,9 +6,10 @@ Docs: https://robustcam.github.io/robustcam/explanation.html.md"""
 
 # %% ../nbs/01a_explanation.ipynb #df83115b
 from __future__ import annotations
-import math
+import base64, html, io, math
 from dataclasses import dataclass
-import torch
+import numpy as np, torch
+from fastcore.basics import patch
 from torch import Tensor
 from .validate import check_maps, check_valid
 
@@ -103,3 +104,91 @@ def run_explainer(
                        torch.cat([p.views for p in views]) if views else None, torch.cat([p.valid for p in views]) if views else None,
                        torch.cat(signed) if signed else None)
 
+
+# %% ../nbs/01a_explanation.ipynb #8622d6a3
+def _np(t): return t.detach().float().cpu().numpy() if isinstance(t, Tensor) else np.asarray(t, dtype=np.float32)
+
+def _rgb(
+    cam,               # (H,W) map in [0,1]
+    img=None,          # (3,H,W) or (1,H,W) image in [0,1] to blend onto, or None
+    cmap:str='jet',    # matplotlib colormap
+    alpha:float=0.5    # weight of the map over the image
+)->np.ndarray:         # (H,W,3) float RGB in [0,1]
+    "A map colour-mapped, blended onto its image when one is given."
+    from matplotlib import colormaps
+    heat = colormaps[cmap](np.clip(_np(cam), 0, 1))[..., :3]
+    if img is None: return heat
+    im = _np(img); im = np.repeat(im, 3, 0) if im.shape[0] == 1 else im
+    return np.clip((1 - alpha) * im.transpose(1, 2, 0) + alpha * heat, 0, 1)
+
+def _spread(views, valid=None)->np.ndarray:
+    "(H,W) std across views (V,H,W) of the pixels each saw, scaled to [0,1] by its maximum."
+    v = _np(views); ok = np.ones_like(v, bool) if valid is None else np.broadcast_to(_np(valid) > 0, v.shape)
+    n = np.maximum(ok.sum(0), 1); m = (v * ok).sum(0) / n
+    s = np.sqrt((((v - m) ** 2) * ok).sum(0) / n)
+    return s / max(float(s.max()), 1e-8)
+
+def _png_uri(rgb, size:int=96)->str:
+    "A (H,W,3) RGB array in [0,1] as a PNG data URI, longest side at most `size`."
+    from PIL import Image
+    im = Image.fromarray((np.clip(rgb, 0, 1) * 255).round().astype(np.uint8)); im.thumbnail((size, size))
+    b = io.BytesIO(); im.save(b, format='PNG'); return 'data:image/png;base64,' + base64.b64encode(b.getvalue()).decode()
+
+def _tiles_html(
+    title:str,      # the line above the tiles
+    tiles:list,     # [(caption, (H,W,3) RGB in [0,1])]
+    size:int=96     # tiles' longest side, pixels
+)->str:             # an HTML fragment
+    "A title line and a row of captioned inline PNG tiles."
+    figs = ''.join(f'<figure style="margin:0 6px 4px 0;text-align:center"><img src="{_png_uri(a, size)}" alt="{html.escape(c)}">'
+                   f'<figcaption style="font-size:11px;max-width:{size + 24}px">{html.escape(c)}</figcaption></figure>' for c, a in tiles)
+    return f'<div><div style="font-size:12px;margin:2px 0">{html.escape(title)}</div><div style="display:flex;flex-wrap:wrap">{figs}</div></div>'
+
+def _tiles_figure(
+    rows:list,           # [[(caption, (H,W,3) RGB)]]: one list per row of axes
+    figsize=None         # default: 2.2 inches a tile
+):                       # a matplotlib `Figure`
+    "A matplotlib figure with rows of captioned image tiles."
+    import matplotlib.pyplot as plt
+    R, K = len(rows), max(map(len, rows))
+    fig, axs = plt.subplots(R, K, figsize=figsize or (2.2 * K, 2.3 * R), squeeze=False)
+    for ax in axs.flat: ax.axis('off')
+    for r, row in enumerate(rows):
+        for c, (t, a) in enumerate(row): axs[r, c].imshow(a); axs[r, c].set_title(t, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+def _check_index(i:int, n:int, what:str):
+    if not isinstance(i, int) or not -n <= i < n: raise IndexError(f"{what} holds {n} image(s); got image index {i!r}.")
+
+# %% ../nbs/01a_explanation.ipynb #9c71b5bd
+def _names(e:Explanation)->list: return [f"{m} {l}".strip() for m, l in zip(e.methods, e.layers)]
+
+@patch
+def _repr_html_(self:Explanation)->str:
+    "The first image's maps (and, with views, their spread across views) as small inline PNGs."
+    N, M = self.maps.shape[:2]
+    tiles = [(n, _rgb(self.maps[0, j])) for j, n in enumerate(_names(self))]
+    if self.views is not None:
+        V = self.views.shape[1]
+        def ok(j):   # (V,H,W) where each view counts for map j; `valid` may be (N,V,M,H,W), (N,V,1,H,W) or (N,V,H,W)
+            if self.valid is None: return None
+            v = self.valid[0]
+            return v if v.ndim == 3 else v[:, min(j, v.shape[1] - 1)]
+        tiles += [(f"{n}: spread over {V} views", _rgb(_spread(self.views[0, :, j], ok(j)), cmap='magma')) for j, n in enumerate(_names(self))]
+    return _tiles_html(f"Explanation: {N} image(s), {M} map(s){f', {self.views.shape[1]} views' if self.views is not None else ''}; image 0", tiles)
+
+@patch
+def show(self:Explanation,
+    i:int=0,          # which image
+    views:bool=False, # also one row per view (multi-view methods)
+    x=None,           # (N,3,H,W) the explained images in [0,1], to blend the maps onto
+    figsize=None      # default: 2.2 inches a tile
+):                    # a matplotlib `Figure`
+    "Draw image `i`'s maps with matplotlib, one per column (and, with `views`, each view's maps in a row)."
+    _check_index(i, len(self.maps), 'This Explanation')
+    if views and self.views is None: raise ValueError("This Explanation has no views (a single-view method); call show(views=False).")
+    img = None if x is None else x[i]
+    rows = [[(n, _rgb(self.maps[i, j], img)) for j, n in enumerate(_names(self))]]
+    if views: rows += [[(f"view {v}: {n}", _rgb(self.views[i, v, j], img)) for j, n in enumerate(_names(self))] for v in range(self.views.shape[1])]
+    return _tiles_figure(rows, figsize)

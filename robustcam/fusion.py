@@ -12,8 +12,9 @@ from torch import Tensor
 from .core import gradcam, model_logits, normalize_maps, CAM_METHODS
 from .augment import default_views, apply_views, unwarp
 from .validate import check_images, check_targets, check_class_indices
-from .explanation import as_explanation, explainer_name
+from .explanation import as_explanation, explainer_name, _check_index, _rgb, _tiles_html, _tiles_figure
 from .peers import is_peer, peer_attribution
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['fuse', 'RobustCAMResult', 'RobustCAM']
@@ -61,6 +62,7 @@ class RobustCAMResult:
     view_names:list     # V view names
     layers:list         # M layer names
     attribution:str='gradcam' # the attribution behind each view's map: a name of `robustcam.core.CAM_METHODS` or a callable's name
+    images:Tensor|None=None   # (N,3,H,W) the explained images in [0,1] (a reference, not a copy), for `show` and the notebook view
     @property
     def plain(self)->Tensor: return self.view_maps[:, 0]  # (N,M,H,W): the identity view's map, the attribution alone (e.g. plain Grad-CAM)
     @property
@@ -177,4 +179,44 @@ class RobustCAM:
         return RobustCAMResult(fused=fused, uncertainty=std, view_maps=views, valid=valid, used=used, targets=tgts,
                                view_pred=probs.argmax(-1), view_prob=torch.where(tgts[:,None] >= 0, prob, torch.nan),
                                view_names=[v.name for v in self.views], layers=names,
-                               attribution=self.attribution if isinstance(self.attribution, str) else explainer_name(self.attribution))
+                               attribution=self.attribution if isinstance(self.attribution, str) else explainer_name(self.attribution), images=x)
+
+# %% ../nbs/02_fusion.ipynb #e4107a32
+def _head(r:RobustCAMResult, i:int)->str:
+    t, p = int(r.targets[i]), float(r.view_prob[i, 0])
+    return f"class {t} (p={p:.2f}), view agreement {float(r.agreement[i]):.0%}" if t >= 0 else f"a score function, view agreement {float(r.agreement[i]):.0%}"
+
+def _layer_tiles(r:RobustCAMResult, i:int, views:bool=False)->list:
+    "[[(caption, RGB)]] a row per layer: (image,) plain, fused, uncertainty (, each aligned view)."
+    img = None if r.images is None else r.images[i]
+    rows = []
+    for j, l in enumerate(r.layers):
+        row = [] if img is None else [(l, _np_img(img))]
+        row += [(f"{l}: {r.attribution}", _rgb(r.plain[i, j], img)), (f"{l}: RobustCAM ({len(r.view_names)} views)", _rgb(r.fused[i, j], img))]
+        if r.uncertainty is not None:
+            u = r.uncertainty[i, j]; um = float(u.max())
+            row.append((f"{l}: uncertainty (max {um:.2f})", _rgb(u / max(um, 1e-8), cmap='magma')))
+        if views: row += [(f"{l}: {v}", _rgb(r.view_maps[i, k, j], img)) for k, v in enumerate(r.view_names)]
+        rows.append(row)
+    return rows
+
+def _np_img(x): return x.detach().float().cpu().clamp(0, 1).permute(1, 2, 0).expand(-1, -1, 3).numpy()
+
+@patch
+def _repr_html_(self:RobustCAMResult)->str:
+    "The first image's fused map and uncertainty per layer as small inline PNGs."
+    tiles = [t for row in _layer_tiles(self, 0) for t in row[-2 if self.uncertainty is not None else -1:]]
+    return _tiles_html(f"RobustCAMResult: {len(self.fused)} image(s), {len(self.view_names)} views, layers {', '.join(map(str, self.layers))}; "
+                       f"image 0: {_head(self, 0)}", tiles)
+
+@patch
+def show(self:RobustCAMResult,
+    i:int=0,          # which image
+    views:bool=False, # also each aligned view's map
+    figsize=None      # default: 2.2 inches a tile
+):                    # a matplotlib `Figure`
+    "Draw image `i` with matplotlib: a row per layer of image, plain attribution, RobustCAM, uncertainty (and each view)."
+    _check_index(i, len(self.fused), 'This RobustCAMResult')
+    fig = _tiles_figure(_layer_tiles(self, i, views), figsize)
+    fig.suptitle(f"image {i}: {_head(self, i)}", fontsize=9); fig.tight_layout()
+    return fig

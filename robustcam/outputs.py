@@ -6,17 +6,18 @@ Docs: https://robustcam.github.io/robustcam/outputs.html.md"""
 
 # %% ../nbs/08_outputs.ipynb #a3c1d2e3
 from __future__ import annotations
-import csv, hashlib, io, json, os, threading, zipfile
+import csv, hashlib, io, json, os, socket, sys, threading, time, zipfile
 from collections import Counter
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image, ImageDraw
 from .files import atomic_write
+from .run_report import write_report
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['COLUMNS', 'ARRAY_KEYS', 'RUN_FORMAT', 'MATCH', 'output_stems', 'CSVLog', 'image_arrays', 'panel_image', 'ImageWriter',
-           'OutputFolder']
+__all__ = ['COLUMNS', 'OLDER_COLUMNS', 'ARRAY_KEYS', 'RUN_FORMAT', 'MATCH', 'LOCK_NAME', 'output_stems', 'CSVLog', 'same_row',
+           'image_arrays', 'panel_image', 'ImageWriter', 'OutputFolder', 'FolderBusy', 'pid_alive', 'FolderLock']
 
 # %% ../nbs/08_outputs.ipynb #5f44d53d
 def output_stems(
@@ -35,7 +36,8 @@ class CSVLog:
     "A CSV file that whole rows are appended to, one `write` each; safe to append to from several threads."
     def __init__(self,
         path,     # the CSV file
-        columns   # its header
+        columns,  # its header
+        older=()  # earlier versions of the header (each a prefix of `columns`): such a file gets the new columns, empty
     ):
         self.path, self.columns, self._lock = Path(path), list(columns), threading.Lock()
         if self.path.exists() and self.path.stat().st_size:
@@ -43,7 +45,8 @@ class CSVLog:
             if not data.endswith(b'\n'):   # a partial last line: drop it
                 with open(self.path, 'r+b') as f: f.truncate(data.rfind(b'\n') + 1)
             head = next(csv.reader(io.StringIO(data.decode(errors='replace'))), None)
-            if head != self.columns: raise ValueError(f"{self.path} has the columns {head}, expected {self.columns}: it was written by another program or version. Use another output folder.")
+            if head != self.columns and head in [list(o) for o in older]: self.rewrite(self.rows())   # rows keep their values
+            elif head != self.columns: raise ValueError(f"{self.path} has the columns {head}, expected {self.columns}: it was written by another program or version. Use another output folder.")
     def append(self, row:dict):
         "Append one row (a dict with the header's keys) as one whole line."
         with self._lock:
@@ -63,9 +66,17 @@ class CSVLog:
 
 # %% ../nbs/08_outputs.ipynb #90b6ba9c
 COLUMNS = ('image', 'output', 'predicted', 'class_index', 'explained', 'explained_index', 'probability', 'view_agreement',
-           'label', 'arch', 'layers', 'num_views', 'fusion')
+           'label', 'arch', 'layers', 'num_views', 'fusion', 'mean_uncertainty')
+OLDER_COLUMNS = (COLUMNS[:-1],)   # summary.csv headers of earlier versions, still resumed
 ARRAY_KEYS = ('image', 'fused', 'uncertainty', 'gradcam', 'views', 'valid', 'used', 'target', 'view_pred', 'view_prob',
               'layers', 'view_names', 'row')
+
+def same_row(
+    a:dict|None,  # a summary row (or None)
+    b:dict|None   # another
+)->bool:
+    "Whether two summary rows agree, a column one of them lacks counting as empty (rows of earlier versions)."
+    return a is not None and b is not None and all(a.get(k, '') == b.get(k, '') for k in a.keys() | b.keys())
 
 def _maps(res): return res.view_maps   # (N,V,M,H,W) aligned per-view maps
 
@@ -132,7 +143,7 @@ class ImageWriter:
 
     def is_done(self, row:dict)->bool:
         "Whether the outputs of a summary row exist and validate."
-        return self.saved_row(row['output']) == row and (not self.panels or (self.out/f"{row['output']}.png").is_file())
+        return same_row(self.saved_row(row['output']), row) and (not self.panels or (self.out/f"{row['output']}.png").is_file())
 
     def complete(self, stem:str, row:dict):
         "Draw the panel of a whole `.npz` whose panel is missing (a run killed between the two writes)."
@@ -154,7 +165,7 @@ class OutputFolder:
         self.out, self.meta, self.panels, self.compress = Path(out), meta, panels, compress
         self.writer = writer or ImageWriter(out, panels, compress)   # every per-image file goes through it
         self.out.mkdir(parents=True, exist_ok=True)
-        self.summary = CSVLog(self.out/'summary.csv', COLUMNS)
+        self.summary = CSVLog(self.out/'summary.csv', COLUMNS, OLDER_COLUMNS)
         self._check()
         self.errors = CSVLog(self.out/'errors.csv', ('image', 'error'))
         self.errors.rewrite([])    # failed files are retried: errors.csv lists this run's failures
@@ -210,10 +221,107 @@ class OutputFolder:
 
     def fail(self, path:str, reason:str): self.errors.append(dict(image=path, error=reason))
 
+    def report(self)->Path:
+        "Write the run report, `index.html` (see `robustcam.run_report`), from the summary rows so far."
+        return write_report(self.out, self.summary.rows(), self.recorded, len(self.errors.rows()))
+
     def finish(self, items:list):
-        "Rewrite summary.csv and errors.csv in input order (rows of images not among `items` are kept, after them)."
+        "Rewrite summary.csv and errors.csv in input order (rows of images not among `items` are kept, after them); write the report."
         order = {it.path: i for i, it in enumerate(items)}
         last = {}
         for r in self.summary.rows(): last[r['image']] = r   # a duplicate (e.g. a retried image) keeps its last row
         self.summary.rewrite(sorted(last.values(), key=lambda r: order.get(r['image'], len(order))))
         self.errors.rewrite(sorted(self.errors.rows(), key=lambda r: order.get(r['image'], len(order))))
+        self.report()
+
+# %% ../nbs/08_outputs.ipynb #56221acf
+LOCK_NAME = '.robustcam.lock'
+
+class FolderBusy(RuntimeError):
+    "The output folder is locked by another run."
+
+def pid_alive(
+    pid:int   # a process id on this host
+)->bool:
+    "Whether process `pid` is running on this host (a zombie, dead but not reaped, counts as not running)."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True   # alive, another user's
+    try: return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (OSError, IndexError): return True   # no /proc (macOS): kill(0) said it exists
+
+def _proc_start(pid:int)->int|None:
+    "When process `pid` started (clock ticks since boot, from /proc), or None where that cannot be read."
+    try: return int(Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[19])
+    except (OSError, IndexError, ValueError): return None
+
+class FolderLock:
+    "An output folder's lock file, created atomically, holding the PID and host; a context manager (released on exit, exceptions too)."
+    def __init__(self,
+        out,                 # the output folder (created if needed)
+        name:str=LOCK_NAME,  # the lock file's name in it
+        grace:float=10.      # seconds after which a lock file that holds no PID (its writer died at once) counts as stale
+    ): self.path, self.grace, self.held = Path(out)/name, grace, False
+
+    def holder(self)->dict|None:
+        "What the lock file holds ({pid, host, since}); {} while it is being written or if unreadable; None if there is none."
+        try: return json.loads(self.path.read_text())
+        except FileNotFoundError: return None
+        except (OSError, ValueError): return {}
+
+    def _stale(self, h:dict)->str|None:
+        "Why the lock `h` is stale, or None when it may be held."
+        if not h:
+            try: age = time.time() - self.path.stat().st_mtime
+            except FileNotFoundError: return 'gone'
+            return f"holds no PID and is {age:.0f} s old" if age > self.grace else None
+        if h.get('host') != socket.gethostname(): return None   # another host's PID cannot be checked
+        pid = int(h.get('pid', -1))
+        if not pid_alive(pid): return f"was left by PID {pid}, which is no longer running"
+        if h.get('start') is not None and _proc_start(pid) not in (None, h['start']):   # e.g. a container's PID 1, restarted
+            return f"was left by PID {pid}, a number another process has now"
+        return None
+
+    def _clear_stale(self)->bool:
+        "Remove the lock file if its holder is gone; True when it was removed (or went meanwhile)."
+        try: fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError: return True
+        try:
+            try: import fcntl; fcntl.flock(fd, fcntl.LOCK_EX)   # one process at a time judges and clears it
+            except ImportError: pass
+            try:
+                if os.stat(self.path).st_ino != os.fstat(fd).st_ino: return True   # replaced while we waited: judge the new one
+            except FileNotFoundError: return True
+            why = self._stale(self.holder())
+            if why is None: return False
+            self.path.unlink()
+        finally: os.close(fd)
+        print(f"robustcam: removed a stale lock {self.path}: it {why}.", file=sys.stderr, flush=True)
+        return True
+
+    def acquire(self):
+        "Take the lock, clearing a stale one; raise `FolderBusy` naming the holder if a live run has it."
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        me = dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'), start=_proc_start(os.getpid()))
+        for _ in range(5):
+            try: fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                if self._clear_stale(): continue
+                h = self.holder() or {}
+                raise FolderBusy(f"{self.path.parent} is in use by another robustcam run: PID {h.get('pid', '?')} on {h.get('host', '?')}, since "
+                                 f"{h.get('since', '?')}. Wait for it to end, or use another --out. (If that run is not alive, delete {self.path}.)") from None
+            try: os.write(fd, json.dumps(me).encode())
+            finally: os.close(fd)
+            self.held = True
+            return self
+        raise FolderBusy(f"Could not take the lock {self.path}: other runs keep taking it.")
+
+    def release(self):
+        "Remove the lock file if this process holds it (idempotent)."
+        if self.held:
+            h = self.holder()
+            if h and h.get('pid') == os.getpid() and h.get('host') == socket.gethostname(): self.path.unlink(missing_ok=True)
+            self.held = False
+
+    def __enter__(self): return self.acquire()
+    def __exit__(self, *exc): self.release()

@@ -18,7 +18,7 @@ from .core import model_logits
 from .data import IMAGE_EXTS, load_image
 from .fusion import RobustCAM
 from .models import load_model, resolve_layers
-from .outputs import OutputFolder, image_arrays
+from .outputs import FolderLock, OutputFolder, image_arrays
 
 # %% auto #0
 __all__ = ['PATH_COLUMNS', 'TARGET_COLUMNS', 'DEFAULT_VIEW_BATCH', 'Item', 'read_manifest', 'find_inputs', 'ExplainSpec',
@@ -151,7 +151,8 @@ class Explainer:
             c, p = int(res.targets[i]), int(res.view_pred[i, 0])
             row = dict(image=it.path, output=stem, predicted=self.lm.classes[p], class_index=str(p), explained=self.lm.classes[c], explained_index=str(c),
                        probability=f'{float(res.view_prob[i, 0]):.4f}', view_agreement=f'{float(res.agreement[i]):.4f}', label=it.target or '',
-                       arch=self.lm.arch, layers=' '.join(res.layers), num_views=str(len(res.view_names)), fusion=self.rc.fusion)
+                       arch=self.lm.arch, layers=' '.join(res.layers), num_views=str(len(res.view_names)), fusion=self.rc.fusion,
+                       mean_uncertainty=f'{float(res.uncertainty[i].mean()):.4f}')
             out.append((image_arrays(res, i, x[i], row), row))
         return out
 
@@ -322,9 +323,12 @@ def run_explain(
     tune:bool|None=None,      # measure the view batch first (None: when there are >= 32 images to do and none was recorded)
     progress:bool=True,       # show a progress bar
     stop:StopFlag|None=None,  # set it to stop after the work in flight (SIGINT/SIGTERM set it too)
-    explainer:Explainer|None=None  # reuse a loaded explainer (its spec wins)
+    explainer:Explainer|None=None, # reuse a loaded explainer (its spec wins)
+    lock:bool=True            # hold the folder's `FolderLock` for the run (False: the caller holds it)
 )->RunReport:
-    "The frame of every explain run, local or on Ray: load, check the folder, plan, explain with `engine`, report, finish."
+    "The frame of every explain run, local or on Ray: lock, load, check the folder, plan, explain with `engine`, report, finish."
+    if lock:
+        with FolderLock(out): return run_explain(items, spec, out, engine, panels, compress, tune, progress, stop, explainer, lock=False)
     t0 = time.time()
     ex = explainer or Explainer(spec)
     folder = OutputFolder(out, ex.meta(), panels, compress)
@@ -340,6 +344,7 @@ def run_explain(
     finally: bar.close()
     rep.stopped, rep.seconds = stop.name, time.time() - t0
     if rep.complete: folder.finish(items)
+    else: folder.report()
     return rep
 
 def local_engine(

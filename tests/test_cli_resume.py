@@ -1,10 +1,10 @@
 "`robustcam explain` stopped by SIGINT/SIGTERM or killed with -9, then resumed: the outputs equal an uninterrupted run's."
-import os, signal, subprocess, sys, time
+import json, os, signal, socket, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pytest
 import contextlib, io
 from robustcam.cli import save_samples, main
-from robustcam.outputs import ARRAY_KEYS, COLUMNS, CSVLog
+from robustcam.outputs import ARRAY_KEYS, COLUMNS, LOCK_NAME, CSVLog
 from robustcam.runner import ExplainSpec, Explainer, find_inputs, run_local
 
 NAMES = ('chelsea', 'coffee', 'rocket', 'astronaut', 'camera')
@@ -64,6 +64,7 @@ def test_signal_stops_cleanly_and_resumes(data, tmp_path, sig):
     assert f'Stopped by {signal.Signals(sig).name}' in se and 'Resume with:' in se and f'--out {out}' in se, se
     n = len(_whole(out))
     assert 1 <= n < len(NAMES), n
+    assert not (out/LOCK_NAME).exists() and (out/'index.html').exists(), "a stopped run lets go of the folder and reports what is done"
     if sig == signal.SIGTERM: return   # the resume is tested after SIGINT and kill -9
     rep = run_local(find_inputs([d/'in']), ExplainSpec(), out, progress=False, explainer=ex)   # the resume (view batch from run.json)
     assert (rep.skipped, len(rep.done), rep.complete) == (n, len(NAMES) - n, True)
@@ -77,10 +78,26 @@ def test_kill9_loses_only_images_in_flight(data, tmp_path):
     os.killpg(p.pid, signal.SIGKILL); p.wait(timeout=30)
     n = len(_whole(out))
     assert n < len(NAMES), n
+    assert json.loads((out/LOCK_NAME).read_text())['pid'] == p.pid, "kill -9 leaves its lock behind" 
     cmd = ['explain', str(d/'in'), '--out', str(out), *OPTS]
     with contextlib.redirect_stdout(io.StringIO()) as so, contextlib.redirect_stderr(io.StringIO()) as se: code = main(cmd)   # the same command resumes
     assert code == 1 and 'broken.png' in se.getvalue(), se.getvalue()        # the broken file, and only it, failed
+    assert f'removed a stale lock {out/LOCK_NAME}: it was left by PID {p.pid}, which is no longer running' in se.getvalue(), se.getvalue()
     assert f'{n} already done' in so.getvalue(), so.getvalue()
+    _same_as_ref(d, out)
+
+def test_second_run_into_a_busy_folder_is_refused(data, tmp_path):
+    "Two `robustcam explain` runs into one folder at once: the second is refused with the first one's PID, and the first is not disturbed."
+    d, _ = data
+    out = tmp_path/'out'
+    p = _start(d, out)
+    _wait_rows(out, 1, p)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as se:
+        assert main(['explain', str(d/'in'), '--out', str(out), *OPTS]) == 2
+    assert f'is in use by another robustcam run: PID {p.pid} on {socket.gethostname()}' in se.getvalue(), se.getvalue()
+    so, se = p.communicate(timeout=300)
+    assert p.returncode == 1, se                                             # the broken file only
+    assert not (out/LOCK_NAME).exists()
     _same_as_ref(d, out)
 
 def test_resume_refuses_other_settings(data):
