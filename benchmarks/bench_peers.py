@@ -24,7 +24,7 @@ CAPTUM = {'IntegratedGradients': dict(n_steps=16), 'Saliency': {}, 'InputXGradie
 TOL = dict(pgc='1e-5 (the peer\'s [0,1] map)', captum='1e-5 of the max (signed, channels summed, upsampled)')
 
 def rows():
-    cams = sorted(n for n in dir(P) if isinstance(getattr(P, n), type) and (issubclass(getattr(P, n), BaseCAM) or n in ('RefineCAM', 'SESS')))
+    cams = sorted(n for n in dir(P) if isinstance(getattr(P, n), type) and (issubclass(getattr(P, n), BaseCAM) or n in ('RefineCAM', 'SESS', 'FinerCAM')))
     for n in cams: yield 'pytorch-grad-cam', n, getattr(P, n), {}
     for n, kw in CAPTUM.items(): yield 'captum', n, getattr(A, n), kw
     yield 'captum', 'NoiseTunnel(IntegratedGradients)', None, dict(nt_samples=3, n_steps=8)

@@ -110,7 +110,7 @@ def gaussian_blur_maps(
 def roughness(
     maps:Tensor  # (...,H,W) float heatmaps
 )->Tensor:       # (...) RMS spatial frequency in radians per pixel, in [0, 2*sqrt(2)]; 0 for a constant map
-    "How rough each map is: `sqrt(sum |grad m|^2 / sum (m - mean)^2)` with forward differences; invariant to `m -> a*m + b`."
+    "How rough each map is: its RMS spatial frequency, the root of the summed squared forward differences over the summed squared deviations from its mean; unchanged by scaling or shifting the map."
     check_maps(maps)
     m = maps.double()
     g = m.diff(dim=-1).square().sum((-2, -1)) + m.diff(dim=-2).square().sum((-2, -1))

@@ -13,20 +13,49 @@ from .core import get_module, layer_name, preserve_state
 from .explanation import Explanation, from_signed
 
 # %% auto #0
-__all__ = ['PGC_NO_TARGET', 'PGC_NOT_CAMS', 'is_peer', 'PGCAttribution', 'CaptumAttribution', 'peer_attribution']
+__all__ = ['PGC_NO_TARGET', 'PGC_NOT_CAMS', 'PGC_SINCE', 'is_peer', 'resolve_peer', 'PGCAttribution', 'CaptumAttribution',
+           'peer_attribution']
 
 # %% ../nbs/01b_peers.ipynb #990ee86a
+_PREFIX = {'pgc.': 'pgc', 'pytorch_grad_cam.': 'pgc', 'captum.': 'captum'}   # peer methods named by string, e.g. 'pgc.ScoreCAM'
+
 def _peer_lib(obj)->str|None:
-    "'pgc' or 'captum' for a class or instance of pytorch-grad-cam or Captum, else None (checked without importing either)."
+    "'pgc' or 'captum' for a class or instance of pytorch-grad-cam or Captum (or its name, 'pgc.ScoreCAM'), else None (checked without importing either)."
+    if isinstance(obj, str): return next((lib for p, lib in _PREFIX.items() if obj.startswith(p)), None)
     mod = (obj if isinstance(obj, type) else type(obj)).__module__ or ''
     return 'pgc' if mod.startswith('pytorch_grad_cam') else 'captum' if mod.startswith('captum') else None
 
 def is_peer(obj)->bool:
-    "Whether `obj` is a pytorch-grad-cam CAM or a Captum attribution (class or instance)."
+    "Whether `obj` is a pytorch-grad-cam CAM or a Captum attribution (class, instance, or a name such as 'pgc.ScoreCAM')."
     return _peer_lib(obj) is not None
 
 PGC_NO_TARGET = ('EigenCAM', 'FEM')        # their map does not depend on the target class: refused
 PGC_NOT_CAMS = ('GuidedBackpropReLUModel', 'DeepFeatureFactorization', 'ActivationsAndGradients')
+# The first grad-cam release on PyPI whose `pytorch_grad_cam` exports each CAM (read from the released sources of
+# 1.0.0-1.5.7; 1.3.3-1.3.5 are not on PyPI, so FullGrad may be older than 1.3.6)
+PGC_SINCE = dict(GradCAM='1.1.0', GradCAMPlusPlus='1.1.0', ScoreCAM='1.1.0', XGradCAM='1.1.0', AblationCAM='1.1.0', EigenCAM='1.2.4',
+                 EigenGradCAM='1.2.5', LayerCAM='1.3.1', FullGrad='1.3.6', GradCAMElementWise='1.4.0', RandomCAM='1.4.0', HiResCAM='1.4.1',
+                 KPCA_CAM='1.5.4', FEM='1.5.5', FinerCAM='1.5.5', ShapleyCAM='1.5.5', RefineCAM='1.5.7', SESS='1.5.7', SegEigenCAM='1.5.7')
+
+def resolve_peer(
+    name:str   # 'pgc.<CAM class>' (or 'pytorch_grad_cam.<...>'), or 'captum.<attribution class>'
+):             # the class
+    "A peer's method by name; an error naming the release that has it when the installed one does not."
+    import difflib, importlib
+    from importlib.metadata import version
+    lib = _peer_lib(name)
+    if lib is None: raise ValueError(f"{name!r} names no peer method: use 'pgc.<CAM class>' (pytorch-grad-cam) or 'captum.<attribution class>'.")
+    cls = name.split('.', 1)[1] if lib == 'captum' or name.startswith('pgc.') else name[len('pytorch_grad_cam.'):]
+    mod, dist = ('pytorch_grad_cam', 'grad-cam') if lib == 'pgc' else ('captum.attr', 'captum')
+    try: m = importlib.import_module(mod)
+    except ImportError as e: raise ImportError(f"{name} needs the package {dist}: pip install {dist}") from e
+    if hasattr(m, cls): return getattr(m, cls)
+    have = version(dist)
+    if lib == 'pgc' and cls in PGC_SINCE:
+        raise ValueError(f"grad-cam {have} has no {cls}: it came with grad-cam {PGC_SINCE[cls]}; pip install 'grad-cam>={PGC_SINCE[cls]}'.")
+    close = difflib.get_close_matches(cls, [n for n in dir(m) if n[:1].isupper()], 3, 0.5)
+    raise ValueError(f"{dist} {have} has no {cls}" + (f"; did you mean {close}?" if close else ".") +
+                     (f" pytorch-grad-cam's CAMs and the release each came with: {PGC_SINCE}." if lib == 'pgc' else " See captum.attr for its methods."))
 
 # %% ../nbs/01b_peers.ipynb #d2766548
 def _layers_of(model, layers, what):
@@ -127,7 +156,7 @@ class CaptumAttribution:
 
 # %% ../nbs/01b_peers.ipynb #976b064f
 def peer_attribution(
-    method,                        # a pytorch-grad-cam CAM or a Captum attribution, class or instance
+    method,                        # a pytorch-grad-cam CAM or a Captum attribution: class, instance, or name ('pgc.ScoreCAM', 'captum.Saliency')
     model:nn.Module,               # the classifier
     layers=None,                   # layer name(s) or module(s), for the layer methods
     normalize:nn.Module|None=None, # maps [0,1] images to the model's input
@@ -136,6 +165,7 @@ def peer_attribution(
 ):                                 # an explainer `(x, targets) -> Explanation`
     "The right adapter for a peer's method."
     lib = _peer_lib(method)
+    if isinstance(method, str): method = resolve_peer(method)
     if lib == 'pgc': return PGCAttribution(method, model, layers, normalize, reshape_transform, **kwargs)
     if lib == 'captum':
         if reshape_transform is not None: raise ValueError("reshape_transform applies to pytorch-grad-cam's CAMs; a Captum layer method attributes the layer's output as it is.")

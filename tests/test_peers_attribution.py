@@ -15,7 +15,7 @@ from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 import captum.attr as A
 from robustcam.core import count_hooks
 from robustcam.fusion import RobustCAM
-from robustcam.peers import PGC_NO_TARGET, PGC_NOT_CAMS, CaptumAttribution, PGCAttribution
+from robustcam.peers import PGC_NO_TARGET, PGC_NOT_CAMS, PGC_SINCE, CaptumAttribution, PGCAttribution
 
 def _net():
     torch.manual_seed(0)
@@ -24,7 +24,7 @@ def _net():
 
 X = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
 T = torch.tensor([1, 3])
-CAMS = sorted(n for n in dir(P) if isinstance(getattr(P, n), type) and (issubclass(getattr(P, n), BaseCAM) or n in ('RefineCAM', 'SESS')))
+CAMS = sorted(n for n in dir(P) if isinstance(getattr(P, n), type) and (issubclass(getattr(P, n), BaseCAM) or n in ('RefineCAM', 'SESS', 'FinerCAM')))
 
 def _direct(cls, net, x, t):
     cam = cls(model=net, target_layers=[net[3]])
@@ -42,7 +42,8 @@ def test_every_cam_class_is_listed():
             a, a2, b = _direct(cls, net, X, T), _direct(cls, net, X, T), _direct(cls, net, X, torch.tensor([0, 2]))
             if torch.allclose(a, a2) and torch.allclose(a, b): blind.append(n)    # repeatable, and the same for another class
     assert sorted(blind) == sorted(PGC_NO_TARGET), blind
-    assert len(CAMS) >= 18, CAMS   # grad-cam 1.5.7 exports 18 CAM classes (its sobel_cam is a function, not a class)
+    assert set(PGC_SINCE) == set(CAMS), set(PGC_SINCE) ^ set(CAMS)   # every CAM class has the release it came with
+    assert len(CAMS) >= 19, CAMS   # grad-cam 1.5.7: 19 CAM classes (FinerCAM, RefineCAM and SESS wrap another CAM; sobel_cam is a function)
 
 @pytest.mark.parametrize('name', [n for n in CAMS if n not in PGC_NO_TARGET])
 def test_pgc_identity_view_is_the_peer(name):
@@ -61,6 +62,8 @@ def test_pgc_identity_view_is_the_peer(name):
 
 def test_pgc_refusals():
     net = _net()
+    r = RobustCAM(net, ['3'], attribution='pgc.HiResCAM')(X, T)   # by name
+    assert r.attribution == 'pgc-hirescam'
     for n in PGC_NO_TARGET:
         with pytest.raises(ValueError, match='same map whatever the target class'): RobustCAM(net, ['3'], attribution=getattr(P, n))
     with pytest.raises(TypeError, match='is not a CAM method'): RobustCAM(net, ['3'], attribution=P.GuidedBackpropReLUModel)
