@@ -35,23 +35,6 @@ def _desc_order(flat):
     "Pixel indices of each row of `flat` (...,n) by value, descending, ties in raster order."
     return sort_desc(flat)[1]
 
-def _topk_select(flat, valid, k):
-    "Top-k mask (...,n) among `valid` pixels, ties in raster order, by selection instead of a sort: `_topk_from_order(_desc_order(flat), valid, k)`, bit for bit."
-    m = n_top(k, valid.sum(-1))                                            # (...) pixels to keep
-    xv = torch.where(valid, flat, -torch.inf)
-    n, xr, mr = xv.shape[-1], xv.reshape(-1, xv.shape[-1]), m.reshape(-1)
-    counts = mr.unique().tolist()
-    if len(counts) == 1: thr = xr.kthvalue(n - max(counts[0], 1) + 1, dim=-1).values   # the m-th largest valid value
-    else:                                                                   # rows sharing a count (one per mask): one selection each
-        thr = torch.empty(len(xr), dtype=xv.dtype, device=xv.device)
-        for mm in counts:
-            r = (mr == mm).nonzero()[:, 0]
-            thr[r] = xr[r].kthvalue(n - max(mm, 1) + 1, dim=-1).values
-    thr = thr.view(m.shape)[..., None]
-    above, tie = xv > thr, xv == thr
-    sel = above | (tie & (tie.cumsum(-1) <= (m[..., None] - above.sum(-1, keepdim=True))))
-    return sel & (m > 0)[..., None]
-
 def _topk_from_order(order, valid, k):
     "Top-k mask (...,n) among `valid` pixels from a global order: the first n_k valid pixels along it (`valid` None: every pixel)."
     if valid is None: return torch.zeros(order.shape, dtype=torch.bool, device=order.device).scatter_(-1, order[..., :n_top(k, order.shape[-1])], True)
@@ -117,7 +100,7 @@ def _pearson_rows(a, b, valid):
     db = (b - (b * w).sum(-1, keepdim=True) / n.clamp_min(1)[:, None]) * w
     r = (da * db).sum(-1) / ((da * da).sum(-1) * (db * db).sum(-1)).sqrt()
     const = (_is_constant(a, valid) | _is_constant(b, valid)) & (n >= 2)
-    r = torch.where(const, ((a == b) | ~valid).all(-1).to(a.dtype), r.clamp(-1, 1)) if bool(const.any()) else r.clamp(-1, 1)   # the fallback only where needed
+    r = torch.where(const, ((a == b) | ~valid).all(-1).to(a.dtype), r.clamp(-1, 1))
     return torch.where(n >= 2, r, torch.nan), const
 
 def _const_msg(what): return f"pairs of maps compared by {what} hold a map that is constant on the compared pixels: set to 1 where the maps are equal there, 0 otherwise."
@@ -228,7 +211,7 @@ def consistency_iou(
     v = _check_aligned(maps, aligned, valid); k = check_k(k)
     vf = v.expand_as(aligned).flatten(-2)                                  # (N,P,M,n)
     order = _desc_order(maps.flatten(-2))[:, None].expand(vf.shape)        # each map sorted once for its P masks
-    return _mask_iou(_topk_from_order(order, vf, k), _topk_select(aligned.flatten(-2), vf, k)).nanmean(1)
+    return _mask_iou(_topk_from_order(order, vf, k), _topk_from_order(_desc_order(aligned.flatten(-2)), vf, k)).nanmean(1)
 
 # %% ../nbs/03_metrics.ipynb #3adadc3b
 def fidelity(

@@ -8,7 +8,7 @@ Docs: https://robustcam.github.io/robustcam/protocol.html.md"""
 from __future__ import annotations
 import warnings
 from dataclasses import dataclass
-from functools import partial, lru_cache
+from functools import partial
 import numpy as np, pandas as pd
 import torch, torch.nn as nn
 from torch import Tensor
@@ -62,11 +62,10 @@ def make_perturbations(
     H, W = (size, size) if isinstance(size, int) else tuple(size)
     if sigma < 0 or max_deg < 0 or max_shift < 0 or not 0 < brightness[0] <= brightness[1]: raise ValueError(f"Expected sigma, max_deg, max_shift >= 0 and 0 < brightness[0] <= brightness[1], got {sigma}, {max_deg}, {max_shift}, {brightness}.")
     drawn = _draw(n, H, W, seed, float(max_deg), float(max_shift), float(brightness[0]), float(brightness[1]), float(sigma))
-    return Perturbations(*(t.clone() for t in drawn), seed)   # copies: a caller may change its perturbations in place
+    return Perturbations(*drawn, seed)
 
-@lru_cache(maxsize=8)
 def _draw(n, H, W, seed, max_deg, max_shift, b0, b1, sigma):
-    "The tensors of `make_perturbations`, drawn once per set of arguments (the protocol draws the same ones for every chunk of images)."
+    "The tensors of `make_perturbations`, drawn from a generator seeded with `seed`."
     g = torch.Generator().manual_seed(seed)
     u = lambda *s: torch.rand(*s, generator=g, dtype=torch.float64)
     deg = (2 * u(n) - 1) * max_deg
