@@ -258,6 +258,15 @@ def quantus_explain_func(
 # %% ../nbs/05a_sanity.ipynb #25e7f9e5
 QUANTUS_ROBUSTNESS = ('MaxSensitivity', 'LocalLipschitzEstimate', 'RelativeInputStability')
 
+_QUANTUS_NOISE = {'MaxSensitivity': 'batch_uniform_noise', 'LocalLipschitzEstimate': 'batch_gaussian_noise', 'RelativeInputStability': 'batch_uniform_noise'}
+
+def _clipped(name:str):
+    "Quantus's default noise function `name` of a metric, its result clipped to [0,1] (its bounds/std are passed by Quantus as before)."
+    from quantus.functions import perturb_func as pf
+    f = getattr(pf, name)
+    def perturb(arr, indices, **kwargs): return np.clip(f(arr=arr, indices=indices, **kwargs), 0., 1.)
+    return perturb
+
 def explainer_explain_func(
     explainer,        # callable (x, targets) -> maps or `Explanation` (e.g. from `robustcam.baselines.baseline_explainers`)
     map_index:int=0,  # which map when the explainer returns several (e.g. one per layer)
@@ -285,6 +294,7 @@ def quantus_robustness(
     nr_samples:int=10,        # Quantus's draws per image (its default: 200)
     seed:int=0,               # NumPy seed set before each method and metric: the same perturbations for every method
     batch_size:int=8,         # images per Quantus batch
+    clip:bool=True,           # clip the perturbed inputs to [0,1] (Quantus does not; robustcam's explainers refuse images outside it)
     **metric_kwargs           # {metric name: dict of keyword arguments for its constructor}
 )->pd.DataFrame:              # one row per image, method and metric: image, method, metric, value (lower is more robust)
     "Quantus's robustness metrics for several explainer objects on the same images; bad names are refused before any work."
@@ -304,7 +314,9 @@ def quantus_robustness(
     rows = []
     for mt in metrics:
         for m in methods:
-            metric = getattr(quantus, mt)(nr_samples=nr_samples, disable_warnings=True, display_progressbar=False, **metric_kwargs.get(mt, {}))
+            kw = dict(metric_kwargs.get(mt, {}))
+            if clip and 'perturb_func' not in kw: kw['perturb_func'] = _clipped(_QUANTUS_NOISE[mt])
+            metric = getattr(quantus, mt)(nr_samples=nr_samples, disable_warnings=True, display_progressbar=False, **kw)
             np.random.seed(seed)
             v = metric(model=model, x_batch=xs, y_batch=t, a_batch=None, explain_func=funcs[m], softmax=False, batch_size=batch_size, device='cpu')
             rows += [dict(image=i, method=m, metric=mt, value=float(s)) for i, s in enumerate(np.asarray(v, dtype=float).reshape(-1))]

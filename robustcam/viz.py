@@ -231,7 +231,7 @@ def tradeoff_chart(
     for ax, p in zip(axs[0], panels):
         g = means[means[panel] == p].reset_index(drop=True)
         front = g[pareto_front(g[x], g[y], higher_x, higher_y)].sort_values(x)
-        ax.plot(front[x], front[y], '-', color='0.6', lw=1.5, zorder=1, label='Pareto front')
+        ax.plot(front[x], front[y], '-o', color='0.6', lw=1.5, ms=13, mfc='none', zorder=1, label='Pareto front')
         for r in g.itertuples(index=False):
             m = getattr(r, 'method'); i = methods.index(m)
             c = 'k' if m == highlight else f'C{i % 10}'
