@@ -234,7 +234,7 @@ def tradeoff_chart(
         ax.plot(front[x], front[y], '-o', color='0.6', lw=1.5, ms=13, mfc='none', zorder=1, label='Pareto front')
         for r in g.itertuples(index=False):
             m = getattr(r, 'method'); i = methods.index(m)
-            c = 'k' if m == highlight else f'C{i % 10}'
+            c = 'k' if m == highlight else colormaps['tab20'](i % 20)   # up to 20 distinct colours
             ax.scatter(getattr(r, x), getattr(r, y), color=c, marker='*' if m == highlight else 'o', s=90 if m == highlight else 36, zorder=2, label=m)
         ax.set_xlabel(f"{x} ({'higher' if higher_x else 'lower'} is better)", fontsize=8); ax.set_ylabel(f"{y} ({'higher' if higher_y else 'lower'} is better)", fontsize=8)
         ax.set_title(str(p), fontsize=9); ax.grid(alpha=.3)
