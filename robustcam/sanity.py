@@ -21,8 +21,9 @@ from .validate import check_images, check_targets, check_maps
 from .metrics import spearman, ConstantMapWarning
 
 # %% auto #0
-__all__ = ['MEASURES', 'resolve_blocks', 'randomized_models', 'hog_features', 'similarity', 'discrete_entropy', 'SanityResult',
-           'random_pairs', 'sanity_check', 'plot_sanity', 'quantus_explain_func']
+__all__ = ['MEASURES', 'QUANTUS_ROBUSTNESS', 'resolve_blocks', 'randomized_models', 'hog_features', 'similarity',
+           'discrete_entropy', 'SanityResult', 'random_pairs', 'sanity_check', 'plot_sanity', 'quantus_explain_func',
+           'explainer_explain_func', 'quantus_robustness']
 
 # %% ../nbs/05a_sanity.ipynb #3f9f58c3
 def resolve_blocks(
@@ -255,3 +256,70 @@ def quantus_explain_func(
         m = e.signed if signed and e.signed is not None else e.maps
         return m[:, map_index:map_index + 1].detach().cpu().numpy().astype(np.float32)
     return explain_func
+
+# %% ../nbs/05a_sanity.ipynb #25e7f9e5
+QUANTUS_ROBUSTNESS = ('MaxSensitivity', 'LocalLipschitzEstimate', 'RelativeInputStability')
+
+_QUANTUS_NOISE = {'MaxSensitivity': 'batch_uniform_noise', 'LocalLipschitzEstimate': 'batch_gaussian_noise', 'RelativeInputStability': 'batch_uniform_noise'}
+
+def _clipped(name:str):
+    "Quantus's default noise function `name` of a metric, its result clipped to [0,1] (its bounds/std are passed by Quantus as before)."
+    from quantus.functions import perturb_func as pf
+    f = getattr(pf, name)
+    def perturb(arr, indices, **kwargs): return np.clip(f(arr=arr, indices=indices, **kwargs), 0., 1.)
+    return perturb
+
+def explainer_explain_func(
+    explainer,        # callable (x, targets) -> maps or `Explanation` (e.g. from `robustcam.baselines.baseline_explainers`)
+    map_index:int=0,  # which map when the explainer returns several (e.g. one per layer)
+    name:str='explainer' # what to call it in errors
+):                    # callable (model, inputs, targets, **kwargs) -> (N,1,H,W) float32 array
+    "A Quantus `explain_func` around an explainer object that is already built (Quantus's model argument is ignored)."
+    if not callable(explainer): raise TypeError(f"{name}: a Quantus explain_func needs a callable explainer (x, targets) -> maps, got {type(explainer).__name__}.")
+    if isinstance(map_index, bool) or not isinstance(map_index, int) or map_index < 0: raise ValueError(f"map_index must be an int >= 0, got {map_index!r}.")
+    def explain_func(model, inputs, targets, **_):
+        x = torch.as_tensor(np.asarray(inputs), dtype=torch.float32)
+        t = torch.as_tensor(np.asarray(targets)).long().reshape(-1)
+        e = as_explanation(explainer(x, t), x, name)
+        if map_index >= e.maps.shape[1]: raise ValueError(f"{name} returns {e.maps.shape[1]} maps per image ({e.methods}); map_index={map_index} is out of range.")
+        return e.maps[:, map_index:map_index + 1].detach().cpu().numpy().astype(np.float32)
+    return explain_func
+
+def quantus_robustness(
+    model:nn.Module,          # the model Quantus scores: it must take [0,1] images (e.g. nn.Sequential(normalize, model))
+    x:Tensor,                 # (N,3,H,W) images in [0,1]
+    targets,                  # (N,) classes explained
+    explainers:dict,          # name -> explainer object (callable (x, targets) -> maps)
+    methods=None,             # names to score (default: all of `explainers`)
+    metrics=QUANTUS_ROBUSTNESS, # Quantus class names
+    map_index:int=0,          # which map of each explainer (e.g. the layer's position)
+    nr_samples:int=10,        # Quantus's draws per image (its default: 200)
+    seed:int=0,               # NumPy seed set before each method and metric: the same perturbations for every method
+    batch_size:int=8,         # images per Quantus batch
+    clip:bool=True,           # clip the perturbed inputs to [0,1] (Quantus does not; robustcam's explainers refuse images outside it)
+    **metric_kwargs           # {metric name: dict of keyword arguments for its constructor}
+)->pd.DataFrame:              # one row per image, method and metric: image, method, metric, value (lower is more robust)
+    "Quantus's robustness metrics for several explainer objects on the same images; bad names are refused before any work."
+    import quantus
+    methods = list(explainers) if methods is None else list(methods)
+    unknown = [m for m in methods if m not in explainers]
+    if unknown: raise ValueError(f"No explainer for {unknown}: a Quantus metric needs an explain_func; the methods with one are {sorted(explainers)}.")
+    funcs = {m: explainer_explain_func(explainers[m], map_index, m) for m in methods}   # TypeError for a non-callable, here
+    bad = [m for m in metrics if m not in QUANTUS_ROBUSTNESS]
+    if bad: raise ValueError(f"Unknown robustness metric(s) {bad}; choose from {list(QUANTUS_ROBUSTNESS)}.")
+    extra = set(metric_kwargs) - set(metrics)
+    if extra: raise ValueError(f"Keyword arguments for {sorted(extra)}, which are not among the metrics {list(metrics)}.")
+    if isinstance(nr_samples, bool) or not isinstance(nr_samples, int) or nr_samples < 1: raise ValueError(f"nr_samples must be an int >= 1, got {nr_samples!r}.")
+    x = check_images(x); xs = x.detach().cpu().numpy()
+    t = np.asarray(torch.as_tensor(targets).cpu()).reshape(-1).astype(int)
+    if len(t) != len(x): raise ValueError(f"targets has {len(t)} entries for {len(x)} images.")
+    rows = []
+    for mt in metrics:
+        for m in methods:
+            kw = dict(metric_kwargs.get(mt, {}))
+            if clip and 'perturb_func' not in kw: kw['perturb_func'] = _clipped(_QUANTUS_NOISE[mt])
+            metric = getattr(quantus, mt)(nr_samples=nr_samples, disable_warnings=True, display_progressbar=False, **kw)
+            np.random.seed(seed)
+            v = metric(model=model, x_batch=xs, y_batch=t, a_batch=None, explain_func=funcs[m], softmax=False, batch_size=batch_size, device='cpu')
+            rows += [dict(image=i, method=m, metric=mt, value=float(s)) for i, s in enumerate(np.asarray(v, dtype=float).reshape(-1))]
+    return pd.DataFrame(rows)

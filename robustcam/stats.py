@@ -11,7 +11,7 @@ import numpy as np, pandas as pd, scipy.stats
 from .metrics import directions
 
 # %% auto #0
-__all__ = ['paired_stats', 'holm', 'compare_methods', 'monotonic_in_depth']
+__all__ = ['paired_stats', 'holm', 'compare_methods', 'monotonic_in_depth', 'verdicts']
 
 # %% ../nbs/03b_stats.ipynb #741824c5
 def paired_stats(
@@ -116,3 +116,19 @@ def monotonic_in_depth(
         step = np.diff(m) if g.higher_is_better.iloc[0] else -np.diff(m)
         rows.append(dict(method=mth, measure=ms, means=tuple(np.round(m, 4)), improves=bool(len(m) > 1 and np.all(step > 0))))
     return pd.DataFrame(rows)
+
+# %% ../nbs/03b_stats.ipynb #1ee73213
+def verdicts(
+    summary:pd.DataFrame,  # `compare_methods` output (one row per group, method and measure)
+    alpha:float=0.05,      # level of the Holm-corrected test
+    p:str='p_wilcoxon_holm' # the p-value column that decides
+)->pd.DataFrame:           # the compared rows with verdict ('beats'/'ties'/'loses', from the reference's side) and d_ref
+    "The reference method's verdict against each other method and measure of a `compare_methods` table."
+    if not 0 < alpha < 1: raise ValueError(f"alpha must be in (0,1), got {alpha}.")
+    missing = [c for c in ('method', 'measure', 'mean_diff', 'cohens_d', p) if c not in summary.columns]
+    if missing: raise ValueError(f"Not a `compare_methods` table: columns {missing} are missing.")
+    s = summary[summary.mean_diff.notna()].copy()   # the reference's own rows have no paired statistics
+    sig = s[p] < alpha
+    s['verdict'] = np.where(sig & (s.mean_diff < 0), 'beats', np.where(sig & (s.mean_diff > 0), 'loses', 'ties'))
+    s['d_ref'] = -s.cohens_d
+    return s.reset_index(drop=True)

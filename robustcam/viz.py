@@ -16,7 +16,7 @@ from .metrics import directions
 
 # %% auto #0
 __all__ = ['overlay', 'save_panel', 'robustcam_panel', 'methods_grid', 'depth_chart', 'metric_bars', 'plot_curves',
-           'plot_confusion']
+           'plot_confusion', 'pareto_front', 'tradeoff_chart']
 
 # %% ../nbs/07_viz.ipynb #10cab496
 def _np(t): return t.detach().cpu().float().numpy() if isinstance(t, torch.Tensor) else np.asarray(t, dtype=np.float32)
@@ -198,4 +198,48 @@ def plot_confusion(
     ax.set(xticks=range(len(cm)), yticks=range(len(cm)), xticklabels=list(classes), yticklabels=list(classes), xlabel='predicted', ylabel='true')
     ax.set_title(title or f"accuracy {np.trace(cm) / max(cm.sum(), 1):.3f}", fontsize=10)
     fig.colorbar(im, ax=ax, fraction=.046); fig.tight_layout()
+    return fig
+
+# %% ../nbs/07_viz.ipynb #20db4a61
+def pareto_front(
+    x, y,                    # (n,) coordinates of the points
+    higher_x:bool=True,      # larger x is better
+    higher_y:bool=True       # larger y is better
+)->np.ndarray:               # (n,) bool: True where no other point is at least as good on both axes and better on one
+    "The non-dominated points of a set of (x, y) points."
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if x.shape != y.shape or x.ndim != 1: raise ValueError(f"x and y must be 1-D of the same length, got shapes {x.shape} and {y.shape}.")
+    a, b = (x if higher_x else -x), (y if higher_y else -y)
+    ok = np.isfinite(a) & np.isfinite(b)
+    dom = (a[None] >= a[:, None]) & (b[None] >= b[:, None]) & ((a[None] > a[:, None]) | (b[None] > b[:, None])) & ok[None]
+    return ok & ~dom.any(1)
+
+def tradeoff_chart(
+    means:pd.DataFrame,      # one row per panel and method: columns `panel`, 'method', x, y
+    x:str, y:str,            # the two measure columns
+    panel:str='layer',       # one panel per value of this column, in order of appearance
+    highlight:str|None=None, # a method drawn in black (e.g. the reference)
+    higher_x:bool=True, higher_y:bool=True,
+    title:str=''
+):                           # a matplotlib Figure (save with `robustcam.files.save_fig`)
+    "Each method's mean of two measures, one panel per group, with the Pareto front of each panel drawn."
+    import matplotlib.pyplot as plt
+    missing = [c for c in (panel, 'method', x, y) if c not in means.columns]
+    if missing: raise ValueError(f"Columns {missing} are not in the frame; it has {list(means.columns)}.")
+    panels, methods = list(dict.fromkeys(means[panel])), list(dict.fromkeys(means.method))
+    fig, axs = plt.subplots(1, len(panels), figsize=(4.4 * len(panels), 3.8), squeeze=False)
+    for ax, p in zip(axs[0], panels):
+        g = means[means[panel] == p].reset_index(drop=True)
+        front = g[pareto_front(g[x], g[y], higher_x, higher_y)].sort_values(x)
+        ax.plot(front[x], front[y], '-o', color='0.6', lw=1.5, ms=13, mfc='none', zorder=1, label='Pareto front')
+        for r in g.itertuples(index=False):
+            m = getattr(r, 'method'); i = methods.index(m)
+            c = 'k' if m == highlight else colormaps['tab20'](i % 20)   # up to 20 distinct colours
+            ax.scatter(getattr(r, x), getattr(r, y), color=c, marker='*' if m == highlight else 'o', s=90 if m == highlight else 36, zorder=2, label=m)
+        ax.set_xlabel(f"{x} ({'higher' if higher_x else 'lower'} is better)", fontsize=8); ax.set_ylabel(f"{y} ({'higher' if higher_y else 'lower'} is better)", fontsize=8)
+        ax.set_title(str(p), fontsize=9); ax.grid(alpha=.3)
+    h, l = axs[0, 0].get_legend_handles_labels()
+    fig.legend(h, l, fontsize=7, loc='center left', bbox_to_anchor=(1.0, 0.5))
+    if title: fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
     return fig
