@@ -43,6 +43,8 @@ def main():
             if name.startswith('NoiseTunnel'): method = A.NoiseTunnel(A.IntegratedGradients(model))
             else: method = cls
             if lib == 'captum' and name == 'GradientShap': kw = dict(kw, baselines=norm(torch.zeros(2, 3, 112, 112)))
+            if lib == 'captum' and name == 'FeatureAblation':   # one feature per 16 px patch (49), not one per pixel and channel (37,632 passes)
+                kw = dict(kw, feature_mask=(torch.arange(112)[:, None] // 16 * 7 + torch.arange(112)[None] // 16).expand(1, 3, 112, 112))
             layers = [layer] if lib == 'pytorch-grad-cam' or (isinstance(method, type) and issubclass(method, A.LayerAttribution)) else None
             rc = RobustCAM(model, layers, normalize=norm, attribution=peer_attribution(method, model, layers, norm, **kw))
         except (ValueError, TypeError) as e:
