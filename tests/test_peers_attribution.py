@@ -89,9 +89,10 @@ def test_pgc_instance_and_no_hook_left_after_an_exception():
     finally: h.remove()
     assert count_hooks(net) == 0
 
+PATCHES = (torch.arange(32)[:, None] // 8 * 4 + torch.arange(32)[None] // 8).expand(1, 3, 32, 32)   # 16 features of 8x8 px (not 3072 pixels)
 CAPTUM_INPUT = [(A.IntegratedGradients, dict(n_steps=8)), (A.Saliency, {}), (A.InputXGradient, {}), (A.GuidedBackprop, {}),
                 (A.Deconvolution, {}), (A.DeepLift, {}), (A.Occlusion, dict(sliding_window_shapes=(3, 8, 8), strides=8)),
-                (A.FeatureAblation, {}), (A.GradientShap, dict(baselines=torch.zeros(2, 3, 32, 32), n_samples=4))]
+                (A.FeatureAblation, dict(feature_mask=PATCHES)), (A.GradientShap, dict(baselines=torch.zeros(2, 3, 32, 32), n_samples=4))]
 CAPTUM_LAYER = [(A.LayerGradCam, {}), (A.LayerIntegratedGradients, dict(n_steps=8)), (A.LayerConductance, dict(n_steps=8)),
                 (A.LayerGradientXActivation, {}), (A.LayerDeepLift, {})]
 
