@@ -6,23 +6,23 @@ Each call's CPU time (user + system) is the measure, with one torch thread by de
 moves far less than wall time. The workload is `benchmarks/bench_metrics.py`'s: RobustCAM (6 views) on scikit-image's cat photo, 224 px, EfficientNet-Lite0,
 P = 5, the nine metrics. A trick that saves less than 2% of this call's time, and makes the code harder to read, goes.
 
-  radix       core.sort_desc sorts long rows of non-negative floats as integer keys, one row at a time (radix sorts)
-              plain: one torch.sort(descending=True, stable=True) of the whole batch
   grid        augment's lru_cache of the sampling grids of a warp       plain: the grid built at every warp
   mask        augment's lru_cache of the validity masks of a warp        plain: the mask built at every warp
-  skip        fusion skips the range pass for views whose maps gradcam normalised through a value-keeping inverse
-              plain: every view's range is checked
   sortonce    Consist sorts each map once for its P masks                plain: sorted once per mask
   fusemask    fusion hands the view mask on as (N,V,1,H,W) when every view's maps are used  plain: expanded to (N,V,M,H,W)
-  int32       average ranks sum positions in int32                       plain: in the ranks' float64
 Removed after this benchmark measured them (saving < 2%, and harder to read): the cache of the drawn perturbations
-(-1.2%), the top-k by selection (kthvalue) in Consist (+0.2%), and Pearson's fallback computed only where a map is constant
-(+0.3%); the warp-grid cache (+0.4%) stays: one decorator, sharing the key of the mask cache.
-Usage: python benchmarks/bench_tricks.py [--reps 7] [--layers deepest|all] [--threads 1] [--tricks radix grid ...]
+(-1.2%), the top-k by selection (kthvalue) in Consist (+0.2%), Pearson's fallback computed only where a map is constant
+(+0.3%), the integer-key (radix) sort of long rows in `core.sort_desc` (+0.6%), fusion's skip of the range pass for views
+whose values a flip keeps (0.0%; `View.keeps_values` went with it, and `_normalize_views` is now one `normalize_maps`
+call), and int32 position sums in average ranks (-1.0%; now int64). What stays is no harder to read than the plain code:
+the two warp caches (+0.9%, +1.5%: one decorator each), Consist's one sort per map (-1.7%: the plain variant is the
+longer code), and the (N,V,1,H,W) fusion mask (+1.5%: `fuse` takes broadcastable masks, so the small mask is its
+ordinary input, and `Explanation.valid` stays M times smaller). Savings are quiet-box medians, one thread.
+Usage: python benchmarks/bench_tricks.py [--reps 7] [--layers deepest|all] [--threads 1] [--tricks grid mask ...]
 """
 import argparse, contextlib, statistics, time, warnings
 import torch
-import robustcam.augment as augment, robustcam.core as core, robustcam.fusion as fusion, robustcam.metrics as metrics
+import robustcam.augment as augment, robustcam.fusion as fusion, robustcam.metrics as metrics
 from robustcam.core import tune_cpu_memory
 from robustcam.models import load_model
 from robustcam.protocol import compute_all_metrics
@@ -34,31 +34,17 @@ def patched(mod, name, value):
     try: yield
     finally: setattr(mod, name, old)
 
-def _plain_rank_sel(s, order, valid, dtype=None, gid=None):
-    dt, n = dtype or s.dtype, s.shape[-1]
-    gid = metrics._tie_groups(s) if gid is None else gid
-    if valid is None: vs = torch.ones((), dtype=dt, device=s.device).expand(s.shape); pos = torch.arange(1, n + 1, dtype=dt, device=s.device).expand(s.shape)
-    else: vb = valid.gather(-1, order); vs = vb.to(dt); pos = vb.to(dt).cumsum(-1).mul_(vs)
-    tot = torch.zeros(s.shape, dtype=dt, device=s.device).scatter_add_(-1, gid, pos)
-    cnt = torch.zeros(s.shape, dtype=dt, device=s.device).scatter_add_(-1, gid, vs)
-    avg = tot / cnt.clamp_min(1)
-    return torch.empty(s.shape, dtype=dt, device=s.device).scatter_(-1, order, avg.gather(-1, gid))
-
 def _plain_consistency_iou(maps, aligned, valid=None, k=0.2):
     v = metrics._check_aligned(maps, aligned, valid); k = metrics.check_k(k)
     vf = v.expand_as(aligned).flatten(-2)
     order = metrics._desc_order(maps.flatten(-2)[:, None].expand(vf.shape).contiguous())   # each map sorted once per mask
     return metrics._mask_iou(metrics._topk_from_order(order, vf, k), metrics._topk_from_order(metrics._desc_order(aligned.flatten(-2)), vf, k)).nanmean(1)
 
-_orig_norm = fusion._normalize_views
 TRICKS = {
-    'radix':    lambda: patched(core, '_RADIX_MIN', 10**12),
     'grid':     lambda: patched(augment, '_affine_grid', augment._affine_grid.__wrapped__),
     'mask':     lambda: patched(augment, '_affine_valid', augment._affine_valid.__wrapped__),
-    'skip':     lambda: patched(fusion, '_normalize_views', lambda aligned, valid, done=None, flat=None: _orig_norm(aligned, valid, None, None)),
     'sortonce': lambda: patched(metrics, 'consistency_iou', _plain_consistency_iou),
     'fusemask': lambda: patched(fusion, '_fusion_mask', lambda valid, used: valid[:, :, None] & used[..., None, None]),
-    'int32':    lambda: patched(metrics, '_rank_sel', _plain_rank_sel),
 }
 
 def main():

@@ -117,10 +117,6 @@ class View:
             if not callable(getattr(self, k)): raise TypeError(f"View {self.name!r}: `{k}` must be callable, got {type(getattr(self, k)).__name__}.")
         if self.geometric and self.inv is _identity:
             raise ValueError(f"View {self.name!r} is geometric but has no inverse; pass `inv` mapping its heatmaps back to the original frame.")
-    @property
-    def keeps_values(self)->bool:
-        "True where `inv` moves whole pixels only (no inverse, or a flip): an aligned map holds exactly the values of the view's map."
-        return self.inv is _identity or self.inv in (TF.horizontal_flip, TF.vertical_flip)
 
 # %% ../nbs/01_augment_warp.ipynb #5c7c49e2
 def identity_view()->View:

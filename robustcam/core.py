@@ -222,22 +222,10 @@ def normalize_maps(
     return out, flat[...,0,0]
 
 # %% ../nbs/00_core.ipynb #1b77ad8b
-_INT_OF = {torch.float32: torch.int32, torch.float64: torch.int64}
-_RADIX_MIN = 2**15   # PyTorch sorts a 1-D integer tensor by radix from this length on; shorter rows sort faster with one `torch.sort`
-
 def sort_desc(
     flat:Tensor  # (...,n) values
-)->tuple:        # (values, indices), as `torch.sort(flat, dim=-1, descending=True, stable=True)`
-    "Each row sorted descending, ties in raster order; on the CPU, long rows (e.g. 224x224 maps) of non-negative float32/float64 values sort as integer keys, one row at a time (radix sorts: about 0.4x the time of `torch.sort`)."
-    it = _INT_OF.get(flat.dtype)
-    if it is not None and flat.numel() and flat.device.type == 'cpu' and flat.shape[-1] >= _RADIX_MIN:
-        keys = flat.contiguous().view(it)
-        if bool((keys >= 0).all()):   # no negative value and no -0.0 (whose sign bit would sort it last)
-            top = torch.iinfo(it).max
-            inv = (top - keys).view(-1, flat.shape[-1])   # >= 0; ascending in `inv` is descending in value
-            s, o = torch.empty_like(inv), torch.empty(inv.shape, dtype=torch.long)
-            for r in range(len(inv)): torch.sort(inv[r], stable=True, out=(s[r], o[r]))   # 1-D ascending integer sorts run as radix sorts
-            return (top - s).view(flat.dtype).view(flat.shape), o.view(flat.shape)
+)->tuple:        # (values, indices) of each row sorted descending
+    "Each row sorted descending, ties in raster order (a stable sort)."
     return torch.sort(flat, dim=-1, descending=True, stable=True)
 
 # %% ../nbs/00_core.ipynb #074bcc5f

@@ -82,29 +82,11 @@ def _fusion_mask(valid, used):
     return valid[:,:,None] if bool(used.all()) else valid[:,:,None] & used[...,None,None]
 
 def _normalize_views(
-    aligned:Tensor,         # (N,V,M,H,W) maps in the original frame (owned: normalised in place)
+    aligned:Tensor,         # (N,V,M,H,W) maps in the original frame
     valid:Tensor,           # (N,V,H,W) bool, the pixels each view saw
-    done:list|None=None,    # V bools: views whose maps are `gradcam`'s, normalised over every pixel, through a value-keeping inverse
-    flat:Tensor|None=None   # (N,V,M) bool: `gradcam`'s constant-map flags (used for the `done` views)
 )->tuple:                   # ((N,V,M,H,W) maps in [0,1], zero outside `valid`; (N,V,M) bool flags of constant maps)
     "Each view's maps min-max normalised over the pixels the view saw (`normalize_maps` with the view's mask)."
-    # A view that saw every pixel and whose maps already span exactly [0,1] (or are all zero) needs no pass: Grad-CAM's maps
-    # are normalised by `gradcam`, and the identity, photometric and flip views only move pixels. Normalising them again
-    # would give the same values (torch.equal). Where `done` says so, that is known without looking at the maps (hi == 1
-    # exactly unless `gradcam` flagged the map constant and zeroed it); the other views' range is checked, and those not
-    # ready (a rotation's) go through the masked normaliser.
-    N, V, M = aligned.shape[:3]
-    whole = valid.flatten(-2).all(-1)[..., None]                              # (N,V,1) the view saw every pixel
-    check = [v for v in range(V) if done is None or not (done[v] and bool(whole[:, v].all()))]
-    ready = torch.ones(N, V, M, dtype=torch.bool, device=aligned.device)
-    flat = torch.zeros(N, V, M, dtype=torch.bool, device=aligned.device) if flat is None or done is None else flat.clone()
-    if check:
-        a = aligned if len(check) == V else aligned[:, check]
-        lo, hi = a.amin((-2, -1)), a.amax((-2, -1))                           # on the CPU 5x faster than `aminmax` over a dim
-        ready[:, check], flat[:, check] = whole[:, check] & (lo == 0) & ((hi == 1) | (hi == 0)), hi == 0
-    redo = (~ready).any(-1).any(0).nonzero()[:, 0]                            # views with a map to normalise
-    if len(redo): aligned[:, redo], flat[:, redo] = normalize_maps(aligned[:, redo], valid[:, redo, None])
-    return aligned, flat
+    return normalize_maps(aligned, valid[:, :, None])
 
 class RobustCAM:
     "An attribution (Grad-CAM by default) fused over semantic-preserving views, with a per-pixel uncertainty map."
@@ -138,17 +120,17 @@ class RobustCAM:
         return lambda lg: check_targets(targets, lg.view(n, V, -1)[:, 0]).repeat_interleave(V)   # a selector of the identity logits
 
     def _explain(self, x, targets):
-        "All views of `x` (n images) explained in one pass: maps (n,V,M,H,W), logits (n,V,K), targets (n,), map names, `gradcam`'s constant-map flags (n,V,M) or None."
+        "All views of `x` (n images) explained in one pass: maps (n,V,M,H,W), logits (n,V,K), targets (n,), map names."
         n, V = len(x), len(self.views)
         xv = apply_views(x, self.views)
         if not callable(self.attribution):
             r = gradcam(self.model, self.normalize(xv), self.layers, self._pick(targets, n, V), self.attribution, self.reshape_transform)
-            return r.maps.unflatten(0, (n, V)), r.logits.view(n, V, -1), r.targets.view(n, V)[:, 0], r.layers, r.degenerate.unflatten(0, (n, V))
+            return r.maps.unflatten(0, (n, V)), r.logits.view(n, V, -1), r.targets.view(n, V)[:, 0], r.layers
         lg = model_logits(self.model, xv, self.normalize, batch_size=len(xv))   # one pass, as the attribution sees the views
         t = self._pick(targets, n, V)
         t = t(lg) if callable(t) else t
         e = as_explanation(self.attribution(xv, t), xv, explainer_name(self.attribution), keep_views=0)
-        return e.maps.unflatten(0, (n, V)), lg.view(n, V, -1), t.view(n, V)[:, 0], [l or m for m, l in zip(e.methods, e.layers)], None
+        return e.maps.unflatten(0, (n, V)), lg.view(n, V, -1), t.view(n, V)[:, 0], [l or m for m, l in zip(e.methods, e.layers)]
 
     def __call__(self,
         x:Tensor,            # (N,3,H,W) images in [0,1] (round-off up to `validate.IMAGE_TOL` outside is clamped)
@@ -163,14 +145,13 @@ class RobustCAM:
             targets = check_targets(list(targets), torch.zeros(N, 1))
         elif targets is not None and not callable(targets): targets = check_class_indices(targets, N).to(x.device)
         per = max(1, self.batch_size // V)
-        aligned, valid, logits, tgts, flags = None, [], [], [], []
+        aligned, valid, logits, tgts = None, [], [], []
         for i in range(0, N, per):
-            m, lg, t, names, dg = self._explain(x[i:i+per], targets if targets is None or callable(targets) else targets[i:i+per])
+            m, lg, t, names = self._explain(x[i:i+per], targets if targets is None or callable(targets) else targets[i:i+per])
             if aligned is None: aligned = m.new_empty((N, *m.shape[1:]))    # (N,V,M,H,W): each chunk is unwarped into its rows
-            valid.append(unwarp(m, self.views, out=aligned[i:i+per])[1]); logits.append(lg); tgts.append(t); flags.append(dg)
+            valid.append(unwarp(m, self.views, out=aligned[i:i+per])[1]); logits.append(lg); tgts.append(t)
         valid, logits, tgts = torch.cat(valid), torch.cat(logits), torch.cat(tgts)   # (N,V,H,W), (N,V,K), (N,)
-        cam = flags[0] is not None                                      # a gradient attribution: `gradcam` normalised every map
-        views, flat = _normalize_views(aligned, valid, [v.keeps_values for v in self.views] if cam else None, torch.cat(flags) if cam else None)
+        views, flat = _normalize_views(aligned, valid)
         used = ~flat
         fused, std, cnt = _fuse(views, _fusion_mask(valid, used), self.fusion, std=uncertainty, zeroed=True)   # `_normalize_views` zeroes the pixels a view did not see, and constant maps
         fused, _ = normalize_maps(fused)

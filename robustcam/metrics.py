@@ -78,8 +78,8 @@ def _rank_sel(s, order, valid, dtype=None, gid=None):
     dt, n = dtype or s.dtype, s.shape[-1]
     gid = _tie_groups(s) if gid is None else gid                         # groups of equal values
     if valid is None: it = dt; vs = torch.ones((), dtype=it, device=s.device).expand(s.shape); pos = torch.arange(1, n + 1, dtype=it, device=s.device).expand(s.shape)
-    else:   # positions among the valid entries: exact in int32 (half the bytes of float64) while their sums fit
-        it = torch.int32 if n * (n + 1) // 2 < 2**31 else torch.int64
+    else:   # positions among the valid entries, summed as exact integers
+        it = torch.int64
         vb = valid.gather(-1, order); vs = vb.to(it); pos = vb.cumsum(-1, dtype=it).mul_(vs)
     tot = torch.zeros(s.shape, dtype=it, device=s.device).scatter_add_(-1, gid, pos)   # sum of the valid entries' positions among valid ones
     cnt = torch.zeros(s.shape, dtype=it, device=s.device).scatter_add_(-1, gid, vs)
