@@ -32,6 +32,8 @@ def test_fix_md_and_nav():
     assert ds.fix_md('see [core](00_core.ipynb#hooks)', pages={'00_core': 'core.html'}) == 'see [core](core.html#hooks)'
     nav = ds.nav_html([('index.html', 'Home', ''), ('core.html', 'Core & <hooks>', '00')], 'core.html', 'robustcam')
     assert '<a href="core.html" class="active"><span class="rc-num">00</span>Core &amp; &lt;hooks&gt;</a>' in nav
+    nav = ds.nav_html([('index.html', 'Home', '', ''), ('a.html', 'A', '00', 'Explaining'), ('b.html', 'B', '01', 'Explaining'), ('c.html', 'C', '10', 'Experiments')])
+    assert re.findall(r'rc-sec">([^<]+)', nav) == ['Explaining', 'Experiments'] and nav.index('Explaining') < nav.index('a.html') < nav.index('Experiments') < nav.index('c.html')
 
 def _executed_nb():
     "A tiny executed notebook: frontmatter, a show_doc-like markdown output, a hidden cell, a PNG output."
@@ -108,6 +110,7 @@ def crawl(site):
                       imgs: [...document.images].map(i => [i.getAttribute('src'), i.complete, i.naturalWidth, i.naturalHeight]),
                       text: document.body.innerText, prose: vis.textContent,
                       nums: [...document.querySelectorAll('.rc-nav .rc-num')].map(e => e.textContent),
+                      secs: [...document.querySelectorAll('.rc-nav .rc-sec')].map(e => e.textContent),
                       tables: document.querySelectorAll('table').length}}""")
             info['errors'] = errs
             pages[name] = info
@@ -156,15 +159,28 @@ def test_no_raw_tex(crawl):
     bad = {p: m for p, i in crawl.items() if (m := re.findall(r'\\(?:frac|bar|times|sum|sqrt|mathrm)\b', i['prose']))}
     assert not bad, bad
 
-def test_sidebar_numbered(crawl):
-    "Every page has the sidebar; it lists every notebook page in numbered order."
+SECTIONS = ['Explaining', 'Judging an explanation', 'Data and models', 'Running at scale', 'Experiments']
+
+def test_sidebar_file_lists_every_notebook():
+    "nbs/sidebar.yml (read by nbdev-docs and by the fallback) lists every notebook once, in the five sections."
+    side = ds.read_sidebar()
+    stems = sorted(p.stem for p in (ROOT/'nbs').glob('*.ipynb'))
+    missing = sorted(set(stems) - set(side))
+    assert not missing, f"add these notebooks to a section of nbs/sidebar.yml: {missing}"
+    assert not set(side) - set(stems), f"nbs/sidebar.yml lists notebooks that do not exist: {sorted(set(side) - set(stems))}"
+    assert list(dict.fromkeys(sec for _, sec in side.values() if sec)) == SECTIONS
+    from nbdev.config import get_config
+    assert get_config().custom_sidebar, "custom_sidebar must be true, or nbdev-docs overwrites nbs/sidebar.yml with a flat list"
+
+def test_sidebar_sections(crawl):
+    "Every page has the sidebar; it lists every notebook page under its section, in the sidebar file's order."
     pages = sorted(crawl)
     for p in pages: assert set(crawl[p]['links']) >= set(pages), f"{p}'s sidebar lacks {set(pages) - set(crawl[p]['links'])}"
-    nums = crawl['index.html']['nums']
-    stems = sorted(s.stem for s in (ROOT/'nbs').glob('[0-9]*.ipynb'))   # file order: the import layers (000_validate before 00_core)
-    want = [re.match(r'^(\d+[a-z]?)_', s)[1] for s in stems]
-    assert set(nums) == set(want), f"sidebar numbers {sorted(set(nums))} != notebooks {sorted(set(want))}"
-    assert list(dict.fromkeys(nums)) == list(dict.fromkeys(want)), f"sidebar not in the notebooks' order: {nums}"
+    idx = crawl['index.html']
+    assert idx['secs'] == SECTIONS, idx['secs']
+    side = ds.read_sidebar()
+    want = [ds._num(s) for s in sorted(side, key=lambda s: side[s][0]) if ds._num(s)]
+    assert list(dict.fromkeys(idx['nums'])) == want, f"sidebar not in nbs/sidebar.yml's order: {idx['nums']}"
 
 def test_index_is_readme(crawl):
     t = crawl['index.html']['text']
@@ -203,6 +219,13 @@ def test_every_exported_name_documented(site, crawl):
     assert not missing, f"exported but on no page: {missing}"
     assert not no_entry, no_entry
 
+def test_experiments_tag_a_headline():
+    "Every experiment notebook tags the cells of its headline table and figure (`headline`), which its page opens with."
+    for p in sorted((ROOT/'nbs').glob('*.ipynb')):
+        if not ds.is_experiment(p): continue
+        n = sum(ds.HEADLINE in c.metadata.get('tags', []) for c in nbformat.read(p, as_version=4).cells)
+        assert n >= 1, f"{p.name}: tag the cells that show its headline table and figure 'headline'"
+
 def test_experiment_pages_show_results(site, crawl):
     """Each experiment's page renders the executed copy of its full run, with tables or figures; an experiment without
     one keeps its source page, which says so. Skipped while any executed copy is absent (they come from the full
@@ -224,5 +247,8 @@ def test_experiment_pages_show_results(site, crawl):
             page = f"{p.stem}_{ds._variant(r, p.stem)}.html" if r.stem != p.stem else f"{p.stem}.html"
             assert page in crawl, page
             assert crawl[page]['imgs'] or crawl[page]['tables'], f"{page} shows no figure and no table"
+            tagged = {c.get('id') for c in nbformat.read(p, as_version=4).cells if ds.HEADLINE in c.metadata.get('tags', [])}
+            if tagged & {c.get('id') for c in nbformat.read(r, as_version=4).cells}:   # a run made before the tags lacks their cells
+                assert 'headline' in crawl[page]['ids'], f"{page} does not open with its headline"
     if without: pytest.skip(f"no executed copy in {ds.RUNS}/ for {without}: produced by `make reproduce` "
                             f"(the full run; then commit {ds.RUNS}/)")

@@ -12,9 +12,12 @@ What it does:
 - experiment notebooks (no `default_exp`) are rendered from their executed copies in `results/executed/`
   (one page per committed run, written by `tools/reproduce.py`), so their pages show tables and figures; an
   experiment without an executed copy gets its source page and a note saying how to produce one;
+- an experiment's page opens with its headline: the cells its source notebook tags `headline` (a table, a figure),
+  repeated at the top from the run copy;
 - TeX (`$...$`, `$$...$$`) becomes MathML at build time (latex2mathml): no CDN, no JavaScript;
 - images are files next to the pages (`<page>_files/`), never base64 blobs;
-- a sidebar lists every page in numbered order (the notebook's number, then its title).
+- a sidebar lists every page in the sections and order of `nbs/sidebar.yml` (the file `nbdev-docs` reads too), each
+  with its notebook's number and title.
 """
 from __future__ import annotations
 import argparse, hashlib, html, os, re, shutil, sys, time, yaml
@@ -25,7 +28,7 @@ from latex2mathml.converter import convert as _tex2mml
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor, ExtractOutputPreprocessor
 
-__all__ = ['constants_md', 'proc_nb', 'proc_nbs', 'fix_md', 'pop_frontmatter', 'prep_nb', 'tex_to_mathml', 'nav_html', 'render_page',
+__all__ = ['constants_md', 'proc_nb', 'proc_nbs', 'fix_md', 'pop_frontmatter', 'prep_nb', 'tex_to_mathml', 'nav_html', 'read_sidebar', 'lift_headline', 'render_page',
            'is_experiment', 'find_runs', 'lighten_nb', 'build_site', 'main']
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,6 +155,22 @@ def prep_nb(
     nb.cells = cells
     return nb
 
+HEADLINE = 'headline'   # the tag, in an experiment notebook's source, of the cells that show its headline table and figure
+
+def lift_headline(
+    nb:dict,        # processed run copy of an experiment notebook (changed in place)
+    source:Path,    # the experiment's source notebook: its cells tagged `HEADLINE` name the headline cells (by cell id)
+)->dict:            # `nb`
+    "Copy the run's headline cells (table, figure) to the top of its page, under a 'Headline' heading, so the page opens with its result."
+    want = [c.get('id') for c in nbformat.read(source, as_version=4).cells if HEADLINE in c.metadata.get('tags', [])]
+    picked = [c for i in want for c in nb.cells if c.get('id') == i and c.cell_type == 'code' and c.get('outputs')]
+    if not picked: return nb
+    at = next((i + 1 for i, c in enumerate(nb.cells) if c.cell_type == 'markdown'), 0)   # after the introduction's first paragraph
+    intro = nbformat.v4.new_markdown_cell("## Headline\n\n*The run's headline table and figure, repeated from the sections below.*")
+    lifted = [nbformat.from_dict({**c, 'id': f"{c['id']}-headline", 'metadata': {**c.metadata, 'tags': ['remove_input']}}) for c in picked]
+    nb.cells[at:at] = [intro, *lifted]
+    return nb
+
 # ---------------------------------------------------------------------------------------------------------------
 # Math: TeX -> MathML at build time
 
@@ -189,6 +208,7 @@ _css = """<style>
   background:#f6f8fa;border-right:1px solid #d0d7de;font:15px/1.45 system-ui,sans-serif;z-index:10}
 .rc-nav .rc-brand{display:block;font-size:1.3em;font-weight:700;margin-bottom:.6rem;color:#24292f;text-decoration:none}
 .rc-nav ul{list-style:none;padding:0;margin:0}.rc-nav li{margin:.3rem 0}
+.rc-nav .rc-sec{margin:.9rem 0 .2rem;font-size:.8em;font-weight:700;text-transform:uppercase;letter-spacing:.04em;color:#57606a}
 .rc-nav .rc-num{display:inline-block;min-width:2.4em;color:#57606a;font-variant-numeric:tabular-nums}
 .rc-nav a{color:#0969da;text-decoration:none}.rc-nav a.active{font-weight:700;color:#24292f}
 body.jp-Notebook>main{margin-left:17rem;max-width:62rem}
@@ -200,15 +220,33 @@ math[display="block"]{margin:.6em 0}
 </style>"""
 
 def nav_html(
-    pages:list,          # (href, title, number) triples in order; number may be ''
+    pages:list,          # (href, title, number) triples in order, or (href, title, number, section) quadruples; number may be ''
     current:str='',      # href of the page being written
     brand:str='Home'     # project title, linking to `index.html`
 )->str:
-    "A sidebar `<nav>` linking every page in order, each with its notebook number, the current one marked."
+    "A sidebar `<nav>` linking every page in order, each with its notebook number, the current one marked, under its section's heading."
     act = lambda h: ' class="active"' if h == current else ''
     num = lambda n: f'<span class="rc-num">{html.escape(n)}</span>' if n else ''
-    li = ''.join(f'<li><a href="{h}"{act(h)}>{num(n)}{html.escape(t)}</a></li>' for h,t,n in pages)
-    return f'<nav class="rc-nav"><a class="rc-brand" href="index.html">{html.escape(brand)}</a><ul>{li}</ul></nav>'
+    li, sec = [], None
+    for h, t, n, *rest in pages:
+        if rest and rest[0] and rest[0] != sec:
+            sec = rest[0]; li.append(f'<li class="rc-sec">{html.escape(sec)}</li>')
+        li.append(f'<li><a href="{h}"{act(h)}>{num(n)}{html.escape(t)}</a></li>')
+    return f'<nav class="rc-nav"><a class="rc-brand" href="index.html">{html.escape(brand)}</a><ul>{"".join(li)}</ul></nav>'
+
+SIDEBAR = 'nbs/sidebar.yml'   # the sections of the sidebar, as `nbdev-docs` (Quarto) reads them
+
+def read_sidebar(
+    path:Path=ROOT/SIDEBAR  # nbdev's sidebar.yml: `website.sidebar.contents`, notebook names and `section:` groups
+)->dict:                    # notebook stem -> (position, section or ''), in the file's order
+    "The order and section of every notebook the sidebar file lists (nested sections take the innermost name)."
+    res = {}
+    def walk(items, sec):
+        for it in items:
+            if isinstance(it, str): res.setdefault(Path(it).stem, (len(res), sec))
+            elif isinstance(it, dict): walk(it.get('contents') or [], it.get('section', sec))
+    walk(((yaml.safe_load(path.read_text()) or {}).get('website') or {}).get('sidebar', {}).get('contents') or [], '')
+    return res
 
 def _copy_asset(src:Path, out:Path, sub:str)->str:
     "Copy `src` into `out/sub/` under a content-addressed name; return its path relative to `out`."
@@ -346,7 +384,11 @@ def build_site(
     cfg = get_config()
     root, path = cfg.config_path, cfg.nbs_path
     out, proc, runs = root/out, root/proc, root/runs
-    nbs = sorted(nbglob(path, as_path=True), key=lambda p: (p.stem != 'index', str(p)))
+    side = read_sidebar(path/'sidebar.yml') if (path/'sidebar.yml').exists() else {}
+    lost = sorted(p.name for p in nbglob(path, as_path=True) if p.stem not in side)
+    if side and lost: print(f"Warning: {', '.join(lost)} not in {SIDEBAR}: listed last, under 'Not in the sidebar file'; add them to a section there")
+    where = lambda p: side.get(p.stem, (len(side), 'Not in the sidebar file' if side else ''))
+    nbs = sorted(nbglob(path, as_path=True), key=lambda p: (p.stem != 'index', where(p)[0], str(p)))
     # one entry per page: (source notebook, notebook to process, processed copy, run variant or None)
     entries = []
     for s in nbs:
@@ -373,7 +415,7 @@ def build_site(
         docs.append((s, src, nb, fm, href, title, var))
     pages = {}
     for s,_,_,_,href,_,var in docs: pages.setdefault(s.stem, href)
-    nav = [(href, 'Home' if s.stem == 'index' else title, _num(s.stem)) for s,_,_,_,href,title,_ in docs]
+    nav = [(href, 'Home' if s.stem == 'index' else title, _num(s.stem), where(s)[1]) for s,_,_,_,href,title,_ in docs]
     out.mkdir(parents=True, exist_ok=True)
     for f in out.glob('*.html'): f.unlink()  # pages of notebooks since removed
     for f in out.glob('*_files'): shutil.rmtree(f)
@@ -384,6 +426,7 @@ def build_site(
                     f"page shows the code without its results: run <code>make reproduce</code>.")
         elif var is not None:
             note = f"Executed copy of a run: <code>{_rel(src, root)}</code>."
+        if var is not None: lift_headline(nb, s)
         page = render_page(prep_nb(nb, base, pages), title, fm.get('description', ''), nav_html(nav, href, cfg.title),
                            src.parent, cfg.title, out=out, href=href, note=note, strict=strict)
         (out/href).write_text(page, encoding='utf-8')
