@@ -6,7 +6,9 @@ Docs: https://robustcam.github.io/robustcam/ct_masks.html.md"""
 
 # %% ../nbs/06a_ct_masks.ipynb #87b0dbad
 from __future__ import annotations
+import contextlib
 from concurrent.futures import ProcessPoolExecutor
+from tqdm import tqdm
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
@@ -179,18 +181,21 @@ def release_masks(
     fit:str='pad',         # non-square policy
     workers:int=1,         # processes (1: in this process)
     seg_size:int=SEG_SIZE,
+    progress:bool=True,    # show a progress bar over the slices
 )->dict:                   # {'body': (N,size,size) bool, 'lungs': (N,size,size) bool}
     "Body and lung masks of many slices, in the model's frame, optionally in parallel processes."
     paths = [str(p) for p in paths]
     if not paths: raise ValueError("No slice paths given.")
     k = max(1, min(workers, len(paths)))
-    chunks = [(paths[i::k], size, fit, seg_size) for i in range(k)]
-    if k == 1: parts = [_segment_many(chunks[0])]
-    else:
-        from robustcam import ct_masks   # workers look the function up by module, also when this runs in a notebook
-        with ProcessPoolExecutor(k) as ex: parts = list(ex.map(ct_masks._segment_many, chunks))
+    step = 32                                                 # slices per task: the bar moves, and each task is worth a process hop
+    chunks = [(paths[i:i + step], size, fit, seg_size) for i in range(0, len(paths), step)]
     body, lungs = torch.empty(len(paths), size, size, dtype=torch.bool), torch.empty(len(paths), size, size, dtype=torch.bool)
-    for i, (b, l) in enumerate(parts): body[i::k], lungs[i::k] = torch.from_numpy(b), torch.from_numpy(l)
+    with tqdm(total=len(paths), desc='CT masks', unit='slice', disable=not progress, mininterval=5) as bar, \
+         (ProcessPoolExecutor(k) if k > 1 else contextlib.nullcontext()) as ex:
+        from robustcam import ct_masks   # workers look the function up by module, also when this runs in a notebook
+        parts = ex.map(ct_masks._segment_many, chunks) if k > 1 else map(_segment_many, chunks)
+        for i, (b, l) in zip(range(0, len(paths), step), parts):
+            body[i:i + len(b)], lungs[i:i + len(b)] = torch.from_numpy(b), torch.from_numpy(l); bar.update(len(b))
     return dict(body=body, lungs=lungs)
 
 # %% ../nbs/06a_ct_masks.ipynb #c97103af

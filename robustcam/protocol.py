@@ -9,13 +9,14 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from functools import partial
+from tqdm import tqdm
 import numpy as np, pandas as pd
 import torch, torch.nn as nn
 from torch import Tensor
 from .core import model_logits, normalize_maps
 from .augment import View, affine_view, apply_views, unwarp
 from .validate import check_images, check_maps, check_masks, check_k, check_targets, check_labels
-from .explanation import run_explainer
+from .explanation import run_explainer, explainer_name
 from .deletion import FAITH_KS, deletion_logits
 from .metrics import METRICS, MetricInputs, ConstantMapWarning, view_variance, pairwise_stats
 
@@ -134,20 +135,23 @@ def perturbation_stability(
     seed:int=0,               # seed of the perturbations
     perturbations:Perturbations=None, # use these instead of drawing `n_perturb` with `seed`
     batch_size:int=64,        # images per forward pass
-    explain_batch:int=16      # images per explainer call
+    explain_batch:int=16,     # images per explainer call
+    progress:bool=True        # show a progress bar over the images
 )->pd.DataFrame:              # one row per image and map: image, method, layer, target, Var, IoU_k, Spear
     "Explain P perturbed copies of each image, warp the maps back, and measure their agreement."
     x, normalize, k, pert, lg, t = _setup(model, x, explainer, targets, normalize, n_perturb, k, seed, perturbations, batch_size)
     N, P = len(x), len(pert)
     if P < 2: raise ValueError(f"The protocol compares pairs of perturbed copies: n_perturb must be >= 2, got {P}.")
     per, frames = max(1, explain_batch // P), []   # images per step: memory stays bounded for any N
-    for i in range(0, N, per):
-        xi, ti = x[i:i + per], t[i:i + per]
-        e = run_explainer(explainer, perturb(xi, pert).flatten(0, 1), ti.repeat_interleave(P), explain_batch, keep_views=0)
-        aligned, valid = unwarp_perturbed(e.maps.unflatten(0, (len(xi), P)), pert)     # (n,P,M,H,W), (n,P,H,W)
-        st, sv = aligned.transpose(1, 2), valid[:, None]                                 # (n,M,P,H,W), (n,1,P,H,W)
-        iou, spear = pairwise_stats(st, sv, k)
-        frames.append(_frame(e, ti, dict(Var=view_variance(st, sv), IoU_k=iou, Spear=spear), i))
+    with tqdm(total=N, desc=f"stability: {explainer_name(explainer)}", unit='img', disable=not progress, mininterval=5) as bar:
+        for i in range(0, N, per):
+            xi, ti = x[i:i + per], t[i:i + per]
+            e = run_explainer(explainer, perturb(xi, pert).flatten(0, 1), ti.repeat_interleave(P), explain_batch, keep_views=0)
+            aligned, valid = unwarp_perturbed(e.maps.unflatten(0, (len(xi), P)), pert)     # (n,P,M,H,W), (n,P,H,W)
+            st, sv = aligned.transpose(1, 2), valid[:, None]                                 # (n,M,P,H,W), (n,1,P,H,W)
+            iou, spear = pairwise_stats(st, sv, k)
+            frames.append(_frame(e, ti, dict(Var=view_variance(st, sv), IoU_k=iou, Spear=spear), i))
+            bar.update(len(xi))
     return pd.concat(frames, ignore_index=True)
 
 # %% ../nbs/03a_protocol.ipynb #4eddba6e

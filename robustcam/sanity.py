@@ -7,6 +7,7 @@ Docs: https://robustcam.github.io/robustcam/sanity.html.md"""
 # %% ../nbs/05a_sanity.ipynb #50f97eb9
 from __future__ import annotations
 import copy, difflib, math, warnings
+from tqdm import tqdm
 from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.stats, torch, torch.nn as nn
 from torch import Tensor
@@ -168,7 +169,8 @@ def sanity_check(
     measures=MEASURES,
     seed:int=42,               # randomisation seed (Quantus's convention)
     n_pairs:int=100,           # random image pairs of the baseline
-    n_bins:int=100             # histogram bins of the efficient MPRT's entropy
+    n_bins:int=100,            # histogram bins of the efficient MPRT's entropy
+    progress:bool=True         # show a progress bar over the models explained (the original, then each randomisation step)
 )->SanityResult:
     "Cascading/independent randomisation sanity checks of each explainer, with the random-pair baseline and the efficient MPRT."
     x = check_images(x)
@@ -179,8 +181,10 @@ def sanity_check(
     blocks = resolve_blocks(model, blocks)
     normalize = normalize or nn.Identity()
     t = check_targets(targets, model_logits(model, x, normalize, batch_size=len(x)))
-    run = lambda m: {k: v for name, f in explainers.items() for k, v in _maps(f(m), x, t, name).items()}
-    with warnings.catch_warnings():
+    def run(m):
+        res = {k: v for name, f in explainers.items() for k, v in _maps(f(m), x, t, name).items()}
+        bar.update(1); return res
+    with warnings.catch_warnings(), tqdm(total=1 + len(modes) * len(blocks), desc='sanity checks', unit='model', disable=not progress, mininterval=5) as bar:
         warnings.simplefilter('ignore', ConstantMapWarning)   # randomised networks often give constant maps: the measures' fallbacks apply
         orig = run(model)
         rows, base = [], []
@@ -198,7 +202,7 @@ def sanity_check(
                     for ms in measures:
                         rows += [dict(method=meth, mode=mode, block=bname, depth=d, image=i, measure=ms, value=v) for i, v in enumerate(similarity(orig[meth], m, ms))]
                 if mode == 'cascading' and d == len(blocks): last = cur
-        if last is None: last = run(_fully_random(model, blocks, seed))
+        if last is None: bar.total += 1; last = run(_fully_random(model, blocks, seed))
     em = []
     for meth, m0 in orig.items():
         h0, h1 = discrete_entropy(m0, n_bins), discrete_entropy(last[meth], n_bins)

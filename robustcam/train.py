@@ -8,6 +8,7 @@ Docs: https://robustcam.github.io/robustcam/train.html.md"""
 from __future__ import annotations
 import io, copy, time, tempfile, contextlib
 from dataclasses import dataclass
+from tqdm import tqdm
 from functools import partial
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn
@@ -79,13 +80,14 @@ def compute_features(
     ds:torch.utils.data.Dataset,        # (image, label) pairs
     bs:int=32,                          # batch size
     num_workers:int=0,                  # DataLoader workers reading images
+    progress:bool=True,                 # show a progress bar over the images
 )->tuple:                               # (features (N,F), labels (N,))
     "Run `backbone` over `ds` in batches, in eval mode and under `torch.no_grad`."
     dl = torch.utils.data.DataLoader(ds, batch_size=bs, shuffle=False, num_workers=num_workers)
     fs, ys = [], []
     backbone.eval()
     with torch.no_grad():
-        for x, y in dl: fs.append(backbone(x).float()); ys.append(y)
+        for x, y in tqdm(dl, desc='features', unit='batch', disable=not progress, mininterval=5): fs.append(backbone(x).float()); ys.append(y)
     return torch.cat(fs), torch.cat(ys)
 
 def cache_features(
