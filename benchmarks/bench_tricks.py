@@ -13,7 +13,7 @@ P = 5, the nine metrics. A trick that saves less than 2% of this call's time, an
 Removed after this benchmark measured them (saving < 2%, and harder to read): the cache of the drawn perturbations
 (-1.2%), the top-k by selection (kthvalue) in Consist (+0.2%), Pearson's fallback computed only where a map is constant
 (+0.3%), the integer-key (radix) sort of long rows in `core.sort_desc` (+0.6%), fusion's skip of the range pass for views
-whose values a flip keeps (0.0%; `View.keeps_values` went with it, and `_normalize_views` is now one `normalize_maps`
+whose values a flip keeps (0.0%; `View.keeps_values` went with it, and fusion now normalises the views with one `normalize_maps`
 call), and int32 position sums in average ranks (-1.0%; now int64). What stays is no harder to read than the plain code:
 the two warp caches (+0.9%, +1.5%: one decorator each), Consist's one sort per map (-1.7%: the plain variant is the
 longer code), and the (N,V,1,H,W) fusion mask (+1.5%: `fuse` takes broadcastable masks, so the small mask is its

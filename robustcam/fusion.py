@@ -81,13 +81,6 @@ def _fusion_mask(valid, used):
     "(N,V,1,H,W) where every view's maps are used (the usual case: half the work in `fuse`), else (N,V,M,H,W): pixels seen by views whose map is not constant."
     return valid[:,:,None] if bool(used.all()) else valid[:,:,None] & used[...,None,None]
 
-def _normalize_views(
-    aligned:Tensor,         # (N,V,M,H,W) maps in the original frame
-    valid:Tensor,           # (N,V,H,W) bool, the pixels each view saw
-)->tuple:                   # ((N,V,M,H,W) maps in [0,1], zero outside `valid`; (N,V,M) bool flags of constant maps)
-    "Each view's maps min-max normalised over the pixels the view saw (`normalize_maps` with the view's mask)."
-    return normalize_maps(aligned, valid[:, :, None])
-
 class RobustCAM:
     "An attribution (Grad-CAM by default) fused over semantic-preserving views, with a per-pixel uncertainty map."
     def __init__(self,
@@ -151,9 +144,9 @@ class RobustCAM:
             if aligned is None: aligned = m.new_empty((N, *m.shape[1:]))    # (N,V,M,H,W): each chunk is unwarped into its rows
             valid.append(unwarp(m, self.views, out=aligned[i:i+per])[1]); logits.append(lg); tgts.append(t)
         valid, logits, tgts = torch.cat(valid), torch.cat(logits), torch.cat(tgts)   # (N,V,H,W), (N,V,K), (N,)
-        views, flat = _normalize_views(aligned, valid)
+        views, flat = normalize_maps(aligned, valid[:, :, None])       # each view's maps normalised over the pixels it saw
         used = ~flat
-        fused, std, cnt = _fuse(views, _fusion_mask(valid, used), self.fusion, std=uncertainty, zeroed=True)   # `_normalize_views` zeroes the pixels a view did not see, and constant maps
+        fused, std, cnt = _fuse(views, _fusion_mask(valid, used), self.fusion, std=uncertainty, zeroed=True)   # `normalize_maps` zeroed the pixels a view did not see, and constant maps
         fused, _ = normalize_maps(fused)
         probs = logits.softmax(-1)
         prob = probs.gather(-1, tgts.clamp_min(0)[:,None,None].expand(N,V,1))[...,0]

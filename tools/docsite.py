@@ -384,11 +384,13 @@ def build_site(
     cfg = get_config()
     root, path = cfg.config_path, cfg.nbs_path
     out, proc, runs = root/out, root/proc, root/runs
-    side = read_sidebar(path/'sidebar.yml') if (path/'sidebar.yml').exists() else {}
-    lost = sorted(p.name for p in nbglob(path, as_path=True) if p.stem not in side)
+    sf = path/Path(SIDEBAR).name
+    side = read_sidebar(sf) if sf.exists() else {}
+    nbs = nbglob(path, as_path=True)
+    lost = sorted(p.name for p in nbs if p.stem not in side)
     if side and lost: print(f"Warning: {', '.join(lost)} not in {SIDEBAR}: listed last, under 'Not in the sidebar file'; add them to a section there")
     where = lambda p: side.get(p.stem, (len(side), 'Not in the sidebar file' if side else ''))
-    nbs = sorted(nbglob(path, as_path=True), key=lambda p: (p.stem != 'index', where(p)[0], str(p)))
+    nbs = sorted(nbs, key=lambda p: (p.stem != 'index', where(p)[0], str(p)))
     # one entry per page: (source notebook, notebook to process, processed copy, run variant or None)
     entries = []
     for s in nbs:
