@@ -13,7 +13,8 @@ import numpy as np, torch
 from PIL import Image, ImageDraw
 from .files import atomic_write
 from .run_report import write_report
-from .viz import overlay
+from matplotlib import colormaps
+from .viz import Heat, uncertainty_heat
 
 # %% auto #0
 __all__ = ['COLUMNS', 'OLDER_COLUMNS', 'ARRAY_KEYS', 'RUN_FORMAT', 'MATCH', 'LOCK_NAME', 'output_stems', 'CSVLog', 'same_row',
@@ -94,28 +95,37 @@ def image_arrays(
                 layers=np.array(res.layers), view_names=np.array(res.view_names), row=np.array(json.dumps(row)))
 
 # %% ../nbs/08_outputs.ipynb #6235da77
+def _bar(canvas, draw, x0:int, y0:int, w:int, h:Heat):
+    "A horizontal colour bar under a tile: the colour map's ramp, its two ends' values, and what the values are."
+    ramp = colormaps[h.cmap](np.linspace(0, 1, w))[None, :, :3].repeat(5, 0)
+    canvas.paste(Image.fromarray((ramp * 255).round().astype(np.uint8)), (x0, y0))
+    lo, hi = f'{h.vmin:.2g}', f'{h.vmax:.2g}'
+    draw.text((x0 + 2, y0 + 5), lo, fill='black')
+    draw.text((x0 + w - 2 - draw.textlength(hi), y0 + 5), hi, fill='black')
+    draw.text((x0 + (w - draw.textlength(h.label)) / 2, y0 + 5), h.label, fill='black')
+
 def panel_image(
     arrays:dict,  # an image's arrays (`image_arrays`, or a loaded `.npz`)
     row:dict      # its summary row (for the title)
 )->Image.Image:   # RGB panel: one row per layer of image, Grad-CAM, RobustCAM, uncertainty
-    "Image, Grad-CAM, fused map and uncertainty for each layer, drawn with PIL."
-    from matplotlib import colormaps
+    "Image, Grad-CAM, fused map and uncertainty for each layer, each map with its colour bar, drawn with PIL."
     img = np.asarray(arrays['image'], dtype=np.float32) / 255.
-    H, W = img.shape[1:]; T, top = 14, 18
+    H, W = img.shape[1:]; T, B, top = 14, 18, 18   # title and colour-bar heights, header
     layers = [str(l) for l in arrays['layers']]
     V = len(arrays['view_names'])
-    canvas = Image.new('RGB', (4 * W, top + len(layers) * (H + T)), 'white')
+    canvas = Image.new('RGB', (4 * W, top + len(layers) * (H + T + B)), 'white')
     draw = ImageDraw.Draw(canvas)
-    draw.text((4, 3), f"{Path(row['image']).name}: {row['explained']} (p={float(row['probability']):.2f}), {row['arch']}, {V} views, "
+    draw.text((4, 3), f"{Path(row['image']).name}: explained {row['explained']} (p={float(row['probability']):.2f}), {row['arch']}, {V} views, "
                       f"{row['fusion']} fusion, view agreement {float(row['view_agreement']):.0%}", fill='black')
     for j, l in enumerate(layers):
-        u = np.asarray(arrays['uncertainty'][j]); um = float(u.max())
-        tiles = [(l, img.transpose(1, 2, 0)), ('Grad-CAM', overlay(img, arrays['gradcam'][j])), (f'RobustCAM ({V} views)', overlay(img, arrays['fused'][j])),
-                 (f'uncertainty (max {um:.2f})', colormaps['magma'](u / max(um, 1e-8))[..., :3])]
+        tiles = [(f'layer {l}', img.transpose(1, 2, 0)), (f'Grad-CAM, {l}', Heat(arrays['gradcam'][j], img, label='[0,1]')),
+                 (f'RobustCAM ({V} views), {l}', Heat(arrays['fused'][j], img, label='[0,1]')),
+                 (f'uncertainty, {l}', uncertainty_heat(arrays['uncertainty'][j], 'std'))]
         for c, (t, a) in enumerate(tiles):
-            x0, y0 = c * W, top + j * (H + T)
+            x0, y0 = c * W, top + j * (H + T + B)
             draw.text((x0 + 3, y0 + 1), t, fill='black')
-            canvas.paste(Image.fromarray((np.clip(a, 0, 1) * 255).round().astype(np.uint8)), (x0, y0 + T))
+            canvas.paste(Image.fromarray((np.clip(a.rgb() if isinstance(a, Heat) else a, 0, 1) * 255).round().astype(np.uint8)), (x0, y0 + T))
+            if isinstance(a, Heat): _bar(canvas, draw, x0 + 4, y0 + T + H + 1, W - 8, a)
     return canvas
 
 class ImageWriter:

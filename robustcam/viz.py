@@ -7,6 +7,7 @@ Docs: https://robustcam.github.io/robustcam/viz.html.md"""
 # %% ../nbs/07_viz.ipynb #60ea1470
 from __future__ import annotations
 import math
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from matplotlib import colormaps
@@ -15,8 +16,8 @@ from .metrics import directions
 
 
 # %% auto #0
-__all__ = ['overlay', 'save_panel', 'robustcam_panel', 'methods_grid', 'depth_chart', 'metric_bars', 'plot_curves',
-           'plot_confusion', 'pareto_front', 'tradeoff_chart']
+__all__ = ['NO_VIEW_GREY', 'overlay', 'Heat', 'signed_heat', 'save_panel', 'uncertainty_heat', 'robustcam_panel', 'methods_grid',
+           'depth_chart', 'metric_bars', 'plot_curves', 'plot_confusion', 'pareto_front', 'tradeoff_chart']
 
 # %% ../nbs/07_viz.ipynb #10cab496
 def _np(t): return t.detach().cpu().float().numpy() if isinstance(t, torch.Tensor) else np.asarray(t, dtype=np.float32)
@@ -35,15 +36,56 @@ def overlay(
     heat = colormaps[cmap](np.clip(cam, 0, 1))[..., :3]
     return np.clip((1-alpha) * rgb.transpose(1,2,0) + alpha * heat, 0, 1)
 
+# %% ../nbs/07_viz.ipynb #7bb08446
+NO_VIEW_GREY = (0.6, 0.6, 0.6)   # pixels a map has no value for (NaN: e.g. uncertainty where not every view saw them)
+
+@dataclass
+class Heat:
+    "A heatmap panel for `save_panel`: `map` drawn with `cmap` on [`vmin`, `vmax`] over `img` (if any), with a colour bar labelled `label`; NaN pixels grey."
+    map:object            # (H,W) values
+    img:object=None       # (3,H,W) image in [0,1] to draw under the map; None: the map alone
+    cmap:str='jet'        # matplotlib colormap
+    vmin:float=0.
+    vmax:float=1.
+    label:str='map, normalised to [0,1]'   # the colour bar's label: what the values are
+    alpha:float=0.5       # the map's weight over the image
+
+    def rgb(self)->np.ndarray:
+        "(H,W,3) float RGB: the colour-mapped map (NaN grey), blended onto the image when there is one."
+        m = _np(self.map)
+        if self.img is not None and m.shape != _np(self.img).shape[1:]: raise ValueError(f"Heatmap shape {m.shape} does not match image size {_np(self.img).shape[1:]}.")
+        span = max(self.vmax - self.vmin, 1e-12)
+        heat = colormaps[self.cmap](np.clip((np.nan_to_num(m) - self.vmin) / span, 0, 1))[..., :3]
+        heat[np.isnan(m)] = NO_VIEW_GREY
+        if self.img is None: return heat
+        img = _np(self.img); img = np.repeat(img, 3, 0) if img.shape[0] == 1 else img
+        return np.clip((1 - self.alpha) * img.transpose(1, 2, 0) + self.alpha * heat, 0, 1)
+
+def signed_heat(
+    m,                  # (H,W) signed attributions (e.g. `Explanation.signed` of LIME or SHAP)
+    img=None,           # (3,H,W) image to draw under the map
+    pct:float=99.,      # clip at this percentile of |m|: a few extreme superpixels would otherwise wash out the rest
+    label:str='attribution'
+)->Heat:
+    "A signed map on a diverging scale (red for, blue against the class), symmetric and clipped at the `pct`-th percentile of |m|, the clipping stated in the colour bar."
+    if not 0 < pct <= 100: raise ValueError(f"pct={pct}: the clipping percentile must be in (0, 100].")
+    a = np.abs(_np(m)); a = a[np.isfinite(a)]
+    c = float(np.percentile(a, pct)) if a.size else 0.
+    c = c if c > 0 else float(a.max()) if a.size and a.max() > 0 else 1.
+    return Heat(m, img, 'RdBu_r', -c, c, f'{label}, clipped at ±{c:.2g} ({pct:g}th pct of |value|)', alpha=0.6)
+
+
 # %% ../nbs/07_viz.ipynb #b18e9c88
 def save_panel(
     path,          # PNG file to write
-    panels:list,   # (title, image[, outline]) tuples shown left to right, or a list of such rows; images (H,W,3), (3,H,W) or (H,W); outline (H,W) bool, drawn as a contour
+    panels:list,   # (title, image[, outline]) tuples shown left to right, or a list of such rows; an image is a `Heat` (drawn with its colour bar), or (H,W,3), (3,H,W) or (H,W) pixels; outline (H,W) bool, drawn as a contour
     suptitle:str='',
     size:float=2.6 # inches per panel
 )->Path:
-    "Save images in a grid with titles as one PNG, atomically."
+    "Save images in a grid with titles as one PNG, atomically; every `Heat` panel gets a colour bar with its scale."
     import matplotlib.pyplot as plt
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
     rows = panels if panels and isinstance(panels[0], list) else [panels]
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     ncol = max(len(r) for r in rows)
@@ -51,9 +93,14 @@ def save_panel(
     for ax in axs.flat: ax.axis('off')
     for axr, row in zip(axs, rows):
         for ax, (title, im, *outline) in zip(axr, row):
-            im = _np(im)
-            if im.ndim == 3 and im.shape[0] in (1,3): im = im.transpose(1,2,0)
-            ax.imshow(im, vmin=0, vmax=im.max() if im.ndim == 2 and im.max() > 1 else 1, cmap='magma' if im.ndim == 2 else None)
+            if isinstance(im, Heat):
+                ax.imshow(im.rgb())
+                cb = fig.colorbar(ScalarMappable(Normalize(im.vmin, im.vmax), im.cmap), ax=ax, fraction=0.046, pad=0.02)
+                cb.ax.tick_params(labelsize=5); cb.set_label(im.label, fontsize=5)
+            else:
+                im = _np(im)
+                if im.ndim == 3 and im.shape[0] in (1,3): im = im.transpose(1,2,0)
+                ax.imshow(im, vmin=0, vmax=im.max() if im.ndim == 2 and im.max() > 1 else 1, cmap='magma' if im.ndim == 2 else None)
             ax.set_title(title, fontsize=8)
             if outline and outline[0] is not None and _np(outline[0]).any(): ax.contour(_np(outline[0]), levels=[.5], colors='cyan', linewidths=.6)
     if suptitle: fig.suptitle(suptitle, fontsize=9)
@@ -61,7 +108,16 @@ def save_panel(
     try: return atomic_write(path, lambda t: fig.savefig(t, dpi=90))
     finally: plt.close(fig)
 
+
 # %% ../nbs/07_viz.ipynb #f1b98a9b
+def uncertainty_heat(
+    u,                # (H,W) cross-view standard deviation (NaN where not every view saw the pixel)
+    label:str='std across views'
+)->Heat:
+    "The uncertainty on its own scale, 0 to its maximum (its colour bar says which), NaN pixels grey."
+    a = _np(u); top = float(np.nanmax(a)) if np.isfinite(a).any() else 0.
+    return Heat(u, None, 'magma', 0., max(top, 1e-8), label)
+
 def robustcam_panel(
     img,          # (3,H,W) image in [0,1]
     res,          # `RobustCAMResult`
@@ -70,18 +126,18 @@ def robustcam_panel(
     path=None,    # save the panel here when given
     title:str=''
 )->list:          # the panel rows
-    "Image, plain map (e.g. Grad-CAM), fused map and uncertainty for each layer of one image of a `RobustCAMResult`."
+    "Image, plain map (e.g. Grad-CAM), fused map and uncertainty for each layer of one image of a `RobustCAMResult`, each with its colour bar."
     t = int(res.targets[i]); name = classes[t] if classes is not None else str(t)
     plain = 'Grad-CAM' if res.attribution == 'gradcam' else res.attribution  # the identity view's map alone
     rows = []
     for j, l in enumerate(res.layers):
-        u = res.uncertainty[i, j]
-        rows.append([(f'{l}' if j else f'{name} (p={res.view_prob[i,0]:.2f})', img),
-                     (plain, overlay(img, res.plain[i, j])),
-                     (f'RobustCAM ({len(res.view_names)} views)', overlay(img, res.fused[i, j])),
-                     (f'uncertainty (max {u.max():.2f})', u / u.max().clamp_min(1e-8))])
-    if path is not None: save_panel(path, rows, title or f'{name}: view agreement {res.agreement[i]:.0%}')
+        rows.append([(f'{name} (p={res.view_prob[i,0]:.2f})\nlayer {l}', img),
+                     (f'{plain}, {l}', Heat(res.plain[i, j], img)),
+                     (f'RobustCAM ({len(res.view_names)} views), {l}', Heat(res.fused[i, j], img)),
+                     (f'uncertainty, {l}', uncertainty_heat(res.uncertainty[i, j]))])
+    if path is not None: save_panel(path, rows, title or f'explained: {name}; view agreement {res.agreement[i]:.0%}')
     return rows
+
 
 # %% ../nbs/07_viz.ipynb #b1beafdb
 def methods_grid(
@@ -91,18 +147,22 @@ def methods_grid(
     titles=None,   # N row titles
     suptitle:str='',
     outline=None,  # (N,H,W) bool masks (e.g. the lungs), drawn as a contour on every panel of their row
-    size:float=2.6 # inches per panel
+    size:float=2.6,# inches per panel
+    signed:dict=None, # {column title: (N,H,W) signed attributions} (e.g. LIME's, SHAP's), drawn after `maps` on a diverging scale by `signed_heat`
+    pct:float=99.  # `signed_heat`'s clipping percentile
 )->Path:
-    "One row per image: the image, then each method's map as an overlay (uncertainty maps as their own heatmap), with an optional outline."
+    "One row per image: the image, then each method's map as an overlay with its colour bar (uncertainty maps on their own scale, signed maps diverging and clipped), with an optional outline."
     rows = []
     for i in range(len(images)):
         o = None if outline is None else outline[i]
         row = [((titles[i] if titles is not None else f'image {i}'), images[i], o)]
         for k, m in maps.items():
-            m = m[i]
-            row.append((k, (m / m.max().clamp_min(1e-8)) if k.startswith('uncertainty') else overlay(images[i], m), o))
+            row.append((k, uncertainty_heat(m[i]) if k.startswith('uncertainty') else Heat(m[i], images[i]), o))
+        for k, m in (signed or {}).items(): row.append((k, signed_heat(m[i], images[i], pct, f'{k} attribution'), o))
         rows.append(row)
+    for _, h, _ in (p for r in rows for p in r[1:]): h.rgb()   # a shape mismatch fails here, before any drawing
     return save_panel(path, rows, suptitle, size)
+
 
 # %% ../nbs/07_viz.ipynb #443f208d
 def depth_chart(
