@@ -40,7 +40,8 @@ class Recorder:
         "The maps of the first `n` images explained since the last `take` (their views dropped), then forget all."
         e = self.out; self.out = []
         maps = torch.cat([o.maps for o in e])[:n]
-        return Explanation(maps, e[0].methods, e[0].layers)
+        signed = torch.cat([o.signed for o in e])[:n] if all(o.signed is not None for o in e) else None
+        return Explanation(maps, e[0].methods, e[0].layers, signed=signed)
 
 @dataclass
 class ProtocolRun:
@@ -55,14 +56,19 @@ def gather_maps(
     runs,             # `ProtocolRun`s covering the images
     ids,              # image ids wanted, in this order
     keys,             # [(method, layer)] wanted (layer None: any)
+    signed:bool=False # the signed values behind the maps (`Explanation.signed`, e.g. LIME's weights) instead of the maps
 )->Tensor:            # (len(ids), len(keys), H, W)
-    "The maps of `keys` for images `ids`, from whichever run explained each image."
+    "The maps (or their signed values) of `keys` for images `ids`, from whichever run explained each image."
     out = []
     for i in np.asarray(ids).reshape(-1):
         r = next((r for r in runs if i in r.ids), None)
         if r is None: raise ValueError(f"No run explained image {i}.")
         j = int(np.flatnonzero(r.ids == i)[0])
-        out.append(torch.stack([map_of(r.maps, m, l)[j] for m, l in keys]))
+        e = r.maps
+        if signed:
+            if e.signed is None: raise ValueError(f"gather_maps(signed=True): the run that explained image {i} kept no signed values ({r}); its explainer returns none (a CAM), or ran before they were kept.")
+            e = Explanation(e.signed, e.methods, e.layers)
+        out.append(torch.stack([map_of(e, m, l)[j] for m, l in keys]))
     return torch.stack(out)
 
 def run_protocol(
@@ -102,5 +108,6 @@ def run_protocol(
             e = rec.take(n)
             df['image'] = ids[i + df['image'].to_numpy()]
             frames.append(df); maps.append(e); bar.update(n)
-    return ProtocolRun(pd.concat(frames, ignore_index=True), Explanation(torch.cat([m.maps for m in maps]), maps[0].methods, maps[0].layers),
-                       time.perf_counter() - t0, ids[:len(torch.cat([m.maps for m in maps]))])
+    kept = Explanation(torch.cat([m.maps for m in maps]), maps[0].methods, maps[0].layers,
+                       signed=torch.cat([m.signed for m in maps]) if all(m.signed is not None for m in maps) else None)
+    return ProtocolRun(pd.concat(frames, ignore_index=True), kept, time.perf_counter() - t0, ids[:len(kept.maps)])

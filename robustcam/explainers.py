@@ -91,7 +91,7 @@ class Stack:
         o = as_explanation(e(x, targets), x, n)
         if n in self.rename:
             new = [self.rename[n].get(m, (m, l)) for m, l in zip(o.methods, o.layers)]
-            o = Explanation(o.maps, [m for m, _ in new], [l for _, l in new], o.views, o.valid)
+            o = Explanation(o.maps, [m for m, _ in new], [l for _, l in new], o.views, o.valid, o.signed)
         return o
     def __call__(self, x:Tensor, targets=None)->Explanation:
         es = [self._one(n, e, x, targets) for n, e in self.explainers.items()]
@@ -121,7 +121,11 @@ class Stack:
                 v = torch.zeros(x.shape[0], V, 1, *x.shape[-2:], dtype=maps.dtype, device=maps.device); ok = torch.zeros_like(v, dtype=torch.bool)
                 v[:, 0], ok[:, 0] = d, True; vs.append(v); vd.append(ok)
         if V: views, valid = torch.cat(vs, 2), torch.cat(vd, 2)
-        return Explanation(maps, methods, layers, views, valid)
+        signed = None
+        if any(e.signed is not None for e in es):   # signed values where an explainer gives them; a map without (a CAM, a derived map) stands for its own, non-negative, values
+            given = torch.cat([e.signed if e.signed is not None else e.maps for e in es], 1)
+            signed = torch.cat([given, maps[:, given.shape[1]:]], 1)
+        return Explanation(maps, methods, layers, views, valid, signed)
     def __repr__(self): return f"Stack({list(self.explainers)}, derived={list(self.derived)})"
 
 # %% ../nbs/02c_explainers.ipynb #0d356c02
