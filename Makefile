@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-nbs test-py check-export readme docs paper reproduce bench chromium clean
+.PHONY: install demo test test-nbs test-py check-export readme docs paper reproduce bench chromium poppler clean
 
 # (Re)install when pyproject.toml's content changed (not its mtime: nbdev-export rewrites the file in place).
 install:
@@ -22,7 +22,7 @@ demo: install
 	$(BIN)/robustcam explain results/demo/inputs/*.png --arch efficientnet_lite0 --num-aug 6 --fusion mean --out results/demo
 
 ## The test suite: notebooks clean, export in sync, README in sync, notebook tests, pytest (peer cross-checks, docs in Chromium)
-test: install chromium check-export test-nbs test-py
+test: install chromium poppler check-export test-nbs test-py
 
 check-export: install
 	$(BIN)/nbdev-clean
@@ -46,13 +46,13 @@ readme: install
 docs: install
 	if command -v quarto >/dev/null; then $(BIN)/nbdev-docs; else $(BIN)/python tools/docsite.py --out _site; fi
 
-## The manuscript papers/paper.html, generated from results/tables and results/figures (Quarto HTML+PDF too where installed)
-paper: install
+## The manuscript papers/paper.html and papers/paper.pdf (headless Chromium), generated from results/tables and results/figures (Quarto HTML+PDF too where installed)
+paper: install chromium
 	$(BIN)/python tools/paper.py --results results --out papers
 
 ## Every experiment notebook (papermill, defaults), then the manuscript and the docs; one line per stage with its wall time.
 ## SMOKE=1: tiny parameters into a temporary folder (CI). Stops at the first failing stage, keeping earlier results.
-reproduce: install
+reproduce: install chromium
 	$(BIN)/python tools/reproduce.py $(if $(SMOKE),--smoke)
 
 bench: install
@@ -61,6 +61,10 @@ bench: install
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## pdftoppm, pdfinfo and pdftotext, with which the tests check the manuscript's PDF
+poppler:
+	@command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 
 clean:
 	rm -rf _proc _docs _site .pytest_cache

@@ -1,6 +1,6 @@
 """The manuscript (papers/paper.ipynb, built by tools/paper.py): it builds, its figures load in headless Chromium,
 its tables equal the CSVs, and every number in its text is tagged with the table it comes from."""
-import json, math, re, shutil, sys
+import json, math, re, shutil, subprocess, sys
 from pathlib import Path
 import pandas as pd, pytest
 from bs4 import BeautifulSoup
@@ -138,9 +138,62 @@ def test_missing_tables_render_placeholders(tmp_path):
     "Built from a results folder that lacks most tables, the manuscript says what is missing instead of crashing."
     res = tmp_path/'results'; (res/'tables').mkdir(parents=True)
     (res/'tables'/'architecture_comparison.csv').write_text((ROOT/'results'/'tables'/'architecture_comparison.csv').read_text())
-    h = paper.build_paper(res, tmp_path/'out', quarto=False)
+    h = paper.build_paper(res, tmp_path/'out', quarto=False, pdf=False)
     s = BeautifulSoup(h.read_text(), 'html.parser')
     miss = {m['data-missing'] for m in s.select('[data-missing]')}
     assert {'imagenet_stability_<arch>_summary.csv', 'metrics_table_test.csv', 'classification_report.csv', 'gpu/tables/metrics_table_test.csv'} <= miss, miss
     assert s.select('table.gen-table[data-src="tables/architecture_comparison.csv"]'), "what exists is still shown"
     assert check_values(s, res) == [] and hand_typed(s) == []
+
+# The PDF: A4 with `paper.PDF_MARGIN`; its text column is 210 mm less the side margins, in CSS pixels (96 per inch).
+_MM = lambda v: float(v.removesuffix('mm'))
+COLUMN_PX = int((210 - _MM(paper.PDF_MARGIN['left']) - _MM(paper.PDF_MARGIN['right'])) / 25.4 * 96)
+
+def overflowing(html_file:Path)->list:
+    "Tables, figures, images, formulas and code blocks wider than the printed text column: [(tag, start of text, right edge px)]."
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
+        try:
+            pg = b.new_context(offline=True, viewport={'width': COLUMN_PX, 'height': 1200}).new_page()
+            pg.emulate_media(media='print'); pg.goto(html_file.as_uri(), wait_until='load')
+            return pg.evaluate("""w => [...document.querySelectorAll('table, figure, img, math, pre, p')]
+                .map(e => { const r = e.getBoundingClientRect(); return [e.tagName, (e.textContent || e.getAttribute('src') || '').trim().slice(0, 50), Math.round(Math.max(r.right, r.left + e.scrollWidth))]; })
+                .filter(x => x[2] > w + 1)""", COLUMN_PX)
+        finally: b.close()
+
+def test_nothing_wider_than_the_page(built, tmp_path):
+    "Laid out at the PDF's text width, no table, figure or formula runs past the margin (Chromium would clip it in the PDF)."
+    need(CHROMIUM is not None, "headless Chromium is needed to check the manuscript (make chromium)")
+    assert overflowing(built) == []
+    # the check can fail: the same page with a table of forty wide columns
+    bad = tmp_path/'paper.html'
+    bad.write_text(built.read_text().replace('</body>', '<table class="gen-table"><tr>' + '<td>wide-cell</td>' * 40 + '</tr></table></body>'))
+    shutil.copytree(built.parent/'paper_files', tmp_path/'paper_files')
+    assert [t for t, *_ in overflowing(bad)] == ['TABLE']
+
+def _run(*cmd)->str: return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+def test_pdf(built, tmp_path):
+    "The PDF has the paper's title, its build date and page numbers on every page, and white side margins."
+    need(shutil.which('pdftoppm') is not None, "poppler-utils is needed to check the PDF (make poppler)")
+    pdf = built.parent/'paper.pdf'
+    assert pdf.exists()
+    info = dict(l.split(':', 1) for l in _run('pdfinfo', str(pdf)).splitlines() if ':' in l)
+    title = BeautifulSoup(built.read_text(), 'html.parser').title.get_text()
+    assert info['Title'].strip() == title
+    n = int(info['Pages'])
+    assert n > 1
+    for k in (1, n):
+        text = _run('pdftotext', '-f', str(k), '-l', str(k), str(pdf), '-')
+        assert f'Page {k} of {n}' in text and re.search(r'\b20\d\d-\d\d-\d\d\b', text), text[:300]
+    dpi = 30
+    _run('pdftoppm', '-r', str(dpi), '-gray', str(pdf), str(tmp_path/'pg'))
+    from PIL import Image
+    import numpy as np
+    side = int(_MM(paper.PDF_MARGIN['left']) / 25.4 * dpi) - 2
+    pages = sorted(tmp_path.glob('pg*.pgm'))
+    assert len(pages) == n
+    for f in pages:
+        a = np.asarray(Image.open(f))
+        assert a[:, :side].min() >= 250 and a[:, -side:].min() >= 250, f"{f.name}: ink in the side margins"

@@ -8,7 +8,7 @@ Build tooling, not part of the package. Every number the manuscript shows comes 
 so `tests/test_paper.py` can recompute every tagged value from its CSV and fail on any number in the text that is
 not tagged (a hand-typed one). A table that is not there yet renders a "not yet produced: run ..." note instead.
 
-    python tools/paper.py --results results --out papers    # -> papers/paper.html (+ papers/paper_files/)
+    python tools/paper.py --results results --out papers    # -> papers/paper.html (+ papers/paper_files/), papers/paper.pdf
 
 Where Quarto is installed it also renders the executed notebook to HTML and PDF (`--quarto`, on by default).
 """
@@ -17,7 +17,7 @@ import argparse, html, json, os, re, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 
-__all__ = ['Results', 'fmt_value', 'select', 'build_paper', 'main']
+__all__ = ['Results', 'fmt_value', 'select', 'chromium', 'write_pdf', 'build_paper', 'main']
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPER = ROOT/'papers'/'paper.ipynb'
@@ -172,7 +172,7 @@ class Results:
             self.figs_shown.add(str(rel))
             if self.target == 'quarto': out.append(f"![{caption or rel.stem}](paper_files/{name})")
             else:
-                w = f' style="max-width:{width}px"' if width else ''
+                w = f' style="max-width:min({width}px,100%)"' if width else ''
                 out.append(f'<figure class="gen-fig" data-src="figures/{html.escape(str(rel))}"><img src="paper_files/{name}" '
                            f'alt="{html.escape(rel.stem)}"{w}><figcaption>{caption or ""} <code>{html.escape(str(rel))}</code>'
                            f'</figcaption></figure>')
@@ -195,7 +195,43 @@ table.gen-table caption{caption-side:top;text-align:left;font-style:italic;paddi
 figure.gen-fig{margin:1em 0} figure.gen-fig img{max-width:100%} figcaption{font-size:.9em;color:#57606a}
 .missing{border-left:4px solid #bf8700;background:#fff8c5;padding:.4em .8em;margin:1em 0}
 code{font-size:.9em} .refs li{margin:.3em 0}
+@media print{body{max-width:none;margin:0;padding:0;font-size:10.5pt}
+  table.gen-table{font-size:7pt;break-inside:avoid} table.gen-table td,table.gen-table th{padding:.1em .3em} figure.gen-fig{break-inside:avoid} figure.gen-fig img{max-height:19cm}
+  h2,h3{break-after:avoid} pre{white-space:pre-wrap}}
 </style>"""
+
+# The PDF: A4, these margins; the header names the paper and its build date, the footer numbers the pages.
+PDF_MARGIN = dict(top='18mm', bottom='16mm', left='17mm', right='17mm')
+_HEAD = ('<div style="font:8px system-ui,sans-serif;color:#57606a;width:100%;margin:0 17mm;display:flex;'
+         'justify-content:space-between"><span>{title}</span><span>{date}</span></div>')
+_FOOT = ('<div style="font:8px system-ui,sans-serif;color:#57606a;width:100%;text-align:center">'
+         'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+
+def chromium()->str|None:
+    "The Chromium executable (`make chromium` installs it), or None."
+    return next((w for w in map(shutil.which, ('chromium', 'chromium-browser', 'google-chrome')) if w), None)
+
+def write_pdf(
+    html_file:Path,   # the manuscript's HTML (its figures beside it)
+    pdf_file:Path,    # the PDF to write, atomically
+    title:str,        # shown in every page's header and kept as the PDF's title (from the HTML's <title>)
+    date:str          # the build date, in every page's header
+)->Path:
+    "Print the HTML manuscript to an A4 PDF with headless Chromium (offline), with a header and page numbers."
+    exe = chromium()
+    if exe is None: raise RuntimeError("The PDF needs headless Chromium: run `make chromium` (apt-get install -y chromium), or build with --no-pdf.")
+    from playwright.sync_api import sync_playwright
+    part = pdf_file.with_name(pdf_file.name + '.part')
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, args=['--no-sandbox', '--disable-gpu'])
+        try:
+            pg = b.new_context(offline=True).new_page()
+            pg.goto(Path(html_file).resolve().as_uri(), wait_until='load')
+            pg.pdf(path=str(part), format='A4', margin=PDF_MARGIN, print_background=True, display_header_footer=True,
+                   header_template=_HEAD.format(title=html.escape(title), date=html.escape(date)), footer_template=_FOOT)
+        finally: b.close()
+    part.replace(pdf_file)
+    return pdf_file
 
 def _execute(nb_in:Path, nb_out:Path, params:dict, cwd:Path):
     import papermill as pm
@@ -206,9 +242,11 @@ def build_paper(
     results:str|Path='results', # folder holding tables/ and figures/
     out:str|Path='papers',      # folder for paper.html and paper_files/
     nb:str|Path=PAPER,          # the manuscript notebook
-    quarto:bool=True            # also render HTML and PDF with Quarto where it is installed
+    quarto:bool=True,           # also render HTML and PDF with Quarto where it is installed
+    pdf:bool=True,              # also print `out/paper.pdf` with headless Chromium
+    date:str=None               # the date the paper carries (default: today, UTC)
 )->Path:                        # the HTML manuscript
-    "Execute the manuscript notebook on `results` and render it to `out/paper.html` with nbconvert (and Quarto)."
+    "Execute the manuscript notebook on `results` and render it to `out/paper.html` with nbconvert, and to `out/paper.pdf` with Chromium (and Quarto)."
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -230,6 +268,7 @@ def build_paper(
                 f'{_CSS}</head><body>\n{tex_to_mathml(body, strict=True)}\n</body></html>\n')
         tmp_html = out/'paper.html.part'
         tmp_html.write_text(page, encoding='utf-8'); tmp_html.replace(out/'paper.html')
+        if pdf: write_pdf(out/'paper.html', out/'paper.pdf', title, date or time.strftime('%Y-%m-%d', time.gmtime()))
         if quarto and shutil.which('quarto'):
             q_nb = out/'paper_quarto.ipynb'
             _execute(Path(nb), q_nb, dict(results_dir=str(results), out_dir=str(out), target='quarto', tools_dir=str(ROOT/'tools')), ROOT)
@@ -244,9 +283,10 @@ def main(argv=None):
     p.add_argument('--results', default='results', help="folder holding tables/ and figures/")
     p.add_argument('--out', default='papers', help="folder for paper.html and paper_files/")
     p.add_argument('--no-quarto', action='store_true', help="skip Quarto even where it is installed")
+    p.add_argument('--no-pdf', action='store_true', help="skip the PDF (it needs headless Chromium: make chromium)")
     a = p.parse_args(argv)
     t = time.time()
-    h = build_paper(a.results, a.out, quarto=not a.no_quarto)
+    h = build_paper(a.results, a.out, quarto=not a.no_quarto, pdf=not a.no_pdf)
     miss = re.findall(r'data-missing="([^"]+)"', h.read_text())
     print(f"Built {h} in {time.time()-t:.0f}s" + (f"; not yet produced: {', '.join(dict.fromkeys(miss))}" if miss else ''))
 
