@@ -15,7 +15,8 @@ from .validate import check_batch, check_images, check_targets, target_scores
 
 # %% auto #0
 __all__ = ['CAM_METHODS', 'get_module', 'layer_name', 'preserve_state', 'as_logits', 'model_logits', 'as_feature_map', 'Hook',
-           'Hooks', 'count_hooks', 'GradCAMResult', 'normalize_maps', 'sort_desc', 'gradcam', 'tune_cpu_memory']
+           'Hooks', 'count_hooks', 'GradCAMResult', 'normalize_maps', 'sort_desc', 'upsample_raw', 'gradcam',
+           'tune_cpu_memory']
 
 # %% ../nbs/00_core.ipynb #2e7857ad
 def get_module(
@@ -241,6 +242,13 @@ def _w_layercam(a, g): return (g.clamp_min(0) * a).sum(1)
 
 CAM_METHODS = {'gradcam': _w_gradcam, 'gradcam++': _w_gradcampp, 'layercam': _w_layercam}  # activations, gradients (N,C,h,w) -> map before ReLU (N,h,w)
 
+def upsample_raw(
+    raw:list,               # M tensors (N,h_m,w_m), e.g. `GradCAMResult.raw`
+    size:tuple              # (H,W), the input's size
+)->Tensor:                  # (N,M,H,W) the raw values, bilinearly upsampled (as `gradcam` upsamples before normalising)
+    "Each layer's raw map at the input's resolution, unnormalised."
+    return torch.stack([F.interpolate(r[:,None], size=tuple(size), mode='bilinear', align_corners=False)[:,0] for r in raw], 1)
+
 def gradcam(
     model:nn.Module,        # classifier returning logits (N,K)
     x:Tensor,               # (N,C,H,W) float batch, already normalised for the model
@@ -279,7 +287,7 @@ def gradcam(
         a = as_feature_map(a.detach(), (H, W), reshape_transform)
         g = torch.zeros_like(a) if g is None else as_feature_map(g, (H, W), reshape_transform)
         raw.append(F.relu(weigh(a, g)).float())
-    up = torch.stack([F.interpolate(r[:,None], size=(H,W), mode='bilinear', align_corners=False)[:,0] for r in raw], 1)
+    up = upsample_raw(raw, (H, W))
     maps, flat = normalize_maps(up, inplace=True)   # `up` is ours: no second copy of the maps
     t = t if isinstance(t, Tensor) else torch.full((len(x),), -1, dtype=torch.long, device=logits.device)
     return GradCAMResult(maps=maps, raw=raw, degenerate=flat, targets=t, logits=logits.detach(), layers=labels, attribution=attribution)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import torch, torch.nn as nn
 from torch import Tensor
-from .core import gradcam, model_logits, normalize_maps, CAM_METHODS
+from .core import gradcam, model_logits, normalize_maps, upsample_raw, CAM_METHODS
 from .augment import default_views, apply_views, unwarp
 from .validate import check_images, check_targets, check_class_indices
 from .explanation import as_explanation, explainer_name, _check_index, _rgb, _tiles_html, _tiles_figure
@@ -63,8 +63,12 @@ class RobustCAMResult:
     layers:list         # M layer names
     attribution:str='gradcam' # the attribution behind each view's map: a name of `robustcam.core.CAM_METHODS` or a callable's name
     images:Tensor|None=None   # (N,3,H,W) the explained images in [0,1] (a reference, not a copy), for `show` and the notebook view
+    view_raw:Tensor|None=None # (N,V,M,H,W) with `raw=True`: each view's map before any normalisation, aligned (a CAM's ReLU'd values upsampled; an explainer's signed values, or its maps where it has none); 0 where the view did not see the pixel
+    fused_raw:Tensor|None=None # (N,M,H,W) with `raw=True`: `view_raw` fused by the same rule over the same views, not renormalised
     @property
     def plain(self)->Tensor: return self.view_maps[:, 0]  # (N,M,H,W): the identity view's map, the attribution alone (e.g. plain Grad-CAM)
+    @property
+    def plain_raw(self)->Tensor|None: return None if self.view_raw is None else self.view_raw[:, 0]  # (N,M,H,W): the identity view's raw map (e.g. Grad-CAM's own values)
     @property
     def agreement(self)->Tensor:  # (N,) share of views whose top-1 is the target (for score functions: the identity view's top-1)
         t = torch.where(self.targets >= 0, self.targets, self.view_pred[:, 0])
@@ -112,23 +116,26 @@ class RobustCAM:
         if isinstance(targets, list): return [f for f in targets for _ in range(V)]
         return lambda lg: check_targets(targets, lg.view(n, V, -1)[:, 0]).repeat_interleave(V)   # a selector of the identity logits
 
-    def _explain(self, x, targets):
-        "All views of `x` (n images) explained in one pass: maps (n,V,M,H,W), logits (n,V,K), targets (n,), map names."
+    def _explain(self, x, targets, raw=False):
+        "All views of `x` (n images) explained in one pass: maps (n,V,M,H,W), logits (n,V,K), targets (n,), map names, raw maps (n,V,M,H,W) or None."
         n, V = len(x), len(self.views)
         xv = apply_views(x, self.views)
         if not callable(self.attribution):
             r = gradcam(self.model, self.normalize(xv), self.layers, self._pick(targets, n, V), self.attribution, self.reshape_transform)
-            return r.maps.unflatten(0, (n, V)), r.logits.view(n, V, -1), r.targets.view(n, V)[:, 0], r.layers
+            rw = upsample_raw(r.raw, x.shape[-2:]).unflatten(0, (n, V)) if raw else None
+            return r.maps.unflatten(0, (n, V)), r.logits.view(n, V, -1), r.targets.view(n, V)[:, 0], r.layers, rw
         lg = model_logits(self.model, xv, self.normalize, batch_size=len(xv))   # one pass, as the attribution sees the views
         t = self._pick(targets, n, V)
         t = t(lg) if callable(t) else t
         e = as_explanation(self.attribution(xv, t), xv, explainer_name(self.attribution), keep_views=0)
-        return e.maps.unflatten(0, (n, V)), lg.view(n, V, -1), t.view(n, V)[:, 0], [l or m for m, l in zip(e.methods, e.layers)]
+        rw = (e.maps if e.signed is None else e.signed).unflatten(0, (n, V)) if raw else None
+        return e.maps.unflatten(0, (n, V)), lg.view(n, V, -1), t.view(n, V)[:, 0], [l or m for m, l in zip(e.methods, e.layers)], rw
 
     def __call__(self,
         x:Tensor,            # (N,3,H,W) images in [0,1] (round-off up to `validate.IMAGE_TOL` outside is clamped)
         targets=None,        # None (identity view's top-1), one int, (N,) ints, a selector of the identity logits, or a list of score callables
-        uncertainty:bool=True # False: no uncertainty map (the result's `uncertainty` is None), one pass over the views less
+        uncertainty:bool=True, # False: no uncertainty map (the result's `uncertainty` is None), one pass over the views less
+        raw:bool=False       # also keep the maps before normalisation (`view_raw`, `fused_raw`, `plain_raw`): one more (N,V,M,H,W) tensor
     )->RobustCAMResult:
         "Explain `x`: per-view attribution, aligned, normalised over valid pixels, fused."
         x = check_images(x)
@@ -138,22 +145,30 @@ class RobustCAM:
             targets = check_targets(list(targets), torch.zeros(N, 1))
         elif targets is not None and not callable(targets): targets = check_class_indices(targets, N).to(x.device)
         per = max(1, self.batch_size // V)
-        aligned, valid, logits, tgts = None, [], [], []
+        aligned, raws, valid, logits, tgts = None, None, [], [], []
         for i in range(0, N, per):
-            m, lg, t, names = self._explain(x[i:i+per], targets if targets is None or callable(targets) else targets[i:i+per])
+            m, lg, t, names, rw = self._explain(x[i:i+per], targets if targets is None or callable(targets) else targets[i:i+per], raw)
             if aligned is None: aligned = m.new_empty((N, *m.shape[1:]))    # (N,V,M,H,W): each chunk is unwarped into its rows
             valid.append(unwarp(m, self.views, out=aligned[i:i+per])[1]); logits.append(lg); tgts.append(t)
+            if raw:
+                if raws is None: raws = rw.new_empty((N, *rw.shape[1:]))
+                unwarp(rw, self.views, out=raws[i:i+per])
         valid, logits, tgts = torch.cat(valid), torch.cat(logits), torch.cat(tgts)   # (N,V,H,W), (N,V,K), (N,)
         views, flat = normalize_maps(aligned, valid[:, :, None])       # each view's maps normalised over the pixels it saw
         used = ~flat
         fused, std, cnt = _fuse(views, _fusion_mask(valid, used), self.fusion, std=uncertainty, zeroed=True)   # `normalize_maps` zeroed the pixels a view did not see, and constant maps
         fused, _ = normalize_maps(fused)
+        fused_raw = None
+        if raw:
+            raws.masked_fill_(~valid[:, :, None], 0.)   # as `view_maps`: 0 where a view did not see the pixel
+            fused_raw = _fuse(raws, _fusion_mask(valid, used), self.fusion, std=False, zeroed=True)[0]
         probs = logits.softmax(-1)
         prob = probs.gather(-1, tgts.clamp_min(0)[:,None,None].expand(N,V,1))[...,0]
         return RobustCAMResult(fused=fused, uncertainty=std, view_maps=views, valid=valid, used=used, targets=tgts,
                                view_pred=probs.argmax(-1), view_prob=torch.where(tgts[:,None] >= 0, prob, torch.nan),
                                view_names=[v.name for v in self.views], layers=names,
-                               attribution=self.attribution if isinstance(self.attribution, str) else explainer_name(self.attribution), images=x)
+                               attribution=self.attribution if isinstance(self.attribution, str) else explainer_name(self.attribution), images=x,
+                               view_raw=raws, fused_raw=fused_raw)
 
 # %% ../nbs/02_fusion.ipynb #e4107a32
 def _head(r:RobustCAMResult, i:int)->str:
