@@ -74,7 +74,7 @@ class Results:
             if self._cache[name] is None: self.missing[name] = how
         return self._cache[name]
 
-    def has(self, name:str)->bool: return self.path(name).exists()
+    def has(self, name:str|None)->bool: return name is not None and self.path(name).exists()
 
     def glob(self, pattern:str)->list:
         "Names of the tables matching `pattern` (e.g. 'metrics_table_*.csv'), sorted."
@@ -154,6 +154,47 @@ class Results:
         return (f'<table class="gen-table" data-src="{self.src(name)}" data-where="{wh}" data-n="{len(rows)}">{cap}'
                 f'<thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>\n')
 
+    def compact(self,
+                name:str,            # table file name: a long table with one row per (row key, column key)
+                where:dict=None,     # row selection
+                rows:str='method',   # the column whose values become the table's rows (in `order`, else in file order)
+                cols:str='measure',  # the column whose values become the table's columns (in `col_order`, else in file order)
+                mean:str='mean', sd:str='std',  # each cell: mean ± sd
+                imp:str=None,        # also the improvement in this column, in parentheses (NaN: left out)
+                p:str=None,          # a p-value column: a cell whose p is below `alpha` gets a star
+                alpha:float=0.05,
+                fmt:dict|str='.3f',  # format of mean and sd, one for all or per column key
+                imp_fmt:str='+.0%',
+                row_names:dict=None, col_names:dict=None,  # display names (digit-free: the test flags untagged digits); default the tagged key
+                order:list=None, col_order:list=None,
+                caption:str='',      # may hold tagged values
+                how:str='make reproduce'
+               )->str:               # an HTML table, every number tagged with its CSV row
+        "A compact table in the original report's form: methods as rows, measures as columns, mean ± sd per cell, the improvement and a significance star."
+        df = self.load(name, how)
+        if df is None: return self.placeholder(name, how)
+        d = select(df, where)
+        order = [r for r in (order or list(dict.fromkeys(d[rows]))) if (d[rows] == r).any()]
+        col_order = [c for c in (col_order or list(dict.fromkeys(d[cols]))) if (d[cols] == c).any()]
+        row_names, col_names, w = row_names or {}, col_names or {}, dict(where or {})
+        label = lambda col, key, names: html.escape(names[key]) if key in names else self.v(name, {**w, col: key}, col, agg='min')
+        head = '<th></th>' + ''.join(f'<th>{label(cols, c, col_names)}</th>' for c in col_order)
+        body = []
+        for r in order:
+            tds = []
+            for c in col_order:
+                cw = {**w, rows: r, cols: c}
+                if not len(select(d, {rows: r, cols: c})): tds.append('<td>—</td>'); continue
+                f = fmt.get(c, '.3f') if isinstance(fmt, dict) else fmt
+                cell = f"{self.v(name, cw, mean, f)} ± {self.v(name, cw, sd, f)}"
+                if imp and self.value(name, cw, imp) == self.value(name, cw, imp):   # not NaN
+                    cell += f"<br><small>({self.v(name, cw, imp, imp_fmt)})</small>"
+                pv = self.value(name, cw, p) if p else float('nan')
+                tds.append(f'<td>{cell}{"<sup>*</sup>" if pv == pv and pv < alpha else ""}</td>')
+            body.append(f'<tr><th>{label(rows, r, row_names)}</th>{"".join(tds)}</tr>')
+        cap = f'<caption>{caption}</caption>' if caption else ''
+        return f'<table class="gen-compact" data-src="{self.src(name)}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>\n'
+
     # -- figures --------------------------------------------------------------------------------------------
     def fig(self, pattern:str, caption:str='', how:str='make reproduce', width:int=None)->str:
         "Every figure in results/figures matching `pattern`, copied next to the manuscript; a note if there is none."
@@ -191,13 +232,17 @@ body{max-width:52rem;margin:2rem auto;padding:0 1rem;font:16px/1.55 Georgia,seri
 h1{font-size:1.9em;line-height:1.2} h2{margin-top:2em;border-bottom:1px solid #d0d7de} h3{margin-top:1.5em}
 table.gen-table{border-collapse:collapse;margin:1em 0;font:13px/1.4 system-ui,sans-serif}
 table.gen-table td,table.gen-table th{border:1px solid #d0d7de;padding:.2em .5em;text-align:right}
-table.gen-table caption{caption-side:top;text-align:left;font-style:italic;padding:.3em 0}
+table.gen-table caption,table.gen-compact caption{caption-side:top;text-align:left;font-style:italic;padding:.3em 0}
+table.gen-compact{border-collapse:collapse;margin:1em 0;font:13px/1.4 system-ui,sans-serif}
+table.gen-compact td,table.gen-compact th{border-bottom:1px solid #d0d7de;padding:.25em .6em;text-align:right;white-space:nowrap}
+table.gen-compact tbody th{text-align:left;font-weight:normal}
+table.claims td,table.claims th{white-space:normal;text-align:left;vertical-align:top}
 figure.gen-fig{margin:1em 0} figure.gen-fig img{max-width:100%} figcaption{font-size:.9em;color:#57606a}
 .missing{border-left:4px solid #bf8700;background:#fff8c5;padding:.4em .8em;margin:1em 0}
 code{font-size:.9em} .refs li{margin:.3em 0}
 @media print{body{max-width:none;margin:0;padding:0;font-size:10.5pt}
-  table.gen-table{font-size:7pt;break-inside:avoid} table.gen-table td,table.gen-table th{padding:.1em .3em} figure.gen-fig{break-inside:avoid} figure.gen-fig img{max-height:19cm}
-  h2,h3{break-after:avoid} pre{white-space:pre-wrap}}
+  table.gen-table{font-size:7pt;break-inside:avoid} table.gen-compact{font-size:7.5pt;break-inside:avoid} table.gen-compact td,table.gen-compact th{padding:.15em .35em} table.gen-table td,table.gen-table th{padding:.1em .3em} figure.gen-fig{break-inside:avoid} figure.gen-fig img{max-height:19cm}
+  h2,h3{break-after:avoid} pre{white-space:pre-wrap} a.anchor-link{display:none}}
 </style>"""
 
 # The PDF: A4, these margins; the header names the paper and its build date, the footer numbers the pages.

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 
-__all__ = ['SMOKE', 'SPLITS', 'Stage', 'stages', 'run_stage', 'reproduce', 'main']
+__all__ = ['SMOKE', 'SPLITS', 'Stage', 'stages', 'run_stage', 'run_times', 'reproduce', 'main']
 
 # Tiny values for the parameters experiment notebooks declare (only those a notebook declares are passed).
 # Agreed with the notebooks' owners (10_exp_imagenet, 20_train_ct: H2; 30_eval_ct: H7) in coord/OWNERSHIP.md.
@@ -101,6 +101,22 @@ def run_stage(
     figs = sorted(p for p in (out/'figures').rglob('*') if p.suffix in ('.png', '.jpg', '.svg') and p.stat().st_mtime >= t0) \
            if (out/'figures').exists() else []
     lighten_nb(ex, out/'executed'/f"{name}.ipynb", figs, out)
+    run_times(out)
+
+def run_times(
+    out:Path  # a results folder
+)->Path:      # its tables/run_times.csv
+    "Each experiment's last wall time, from the papermill record in its executed copy (out/executed/*.ipynb), as a table the manuscript reads."
+    import json, pandas as pd
+    from robustcam.files import save_csv
+    rows = []
+    for f in sorted((Path(out)/'executed').glob('*.ipynb')):
+        m = json.loads(f.read_text()).get('metadata', {}).get('papermill', {})
+        if m.get('duration') is not None:
+            rows.append(dict(stage=f.stem, seconds=round(float(m['duration']), 1), minutes=round(float(m['duration']) / 60, 1),
+                             date=(m.get('end_time') or '')[:10]))
+    df = pd.DataFrame(rows, columns=['stage', 'seconds', 'minutes', 'date'])
+    return save_csv(df, Path(out)/"tables"/"run_times.csv")
 
 def reproduce(
     smoke:bool=False,     # tiny parameters into a temporary folder
