@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 from .files import atomic_write
 from .run_report import write_report
 from .viz import overlay
+from .fusion import uncertainty_rgb, _u_title
 
 # %% auto #0
 __all__ = ['COLUMNS', 'OLDER_COLUMNS', 'ARRAY_KEYS', 'RUN_FORMAT', 'MATCH', 'LOCK_NAME', 'output_stems', 'CSVLog', 'same_row',
@@ -66,8 +67,8 @@ class CSVLog:
 
 # %% ../nbs/08_outputs.ipynb #90b6ba9c
 COLUMNS = ('image', 'output', 'predicted', 'class_index', 'explained', 'explained_index', 'probability', 'view_agreement',
-           'label', 'arch', 'layers', 'num_views', 'fusion', 'mean_uncertainty')
-OLDER_COLUMNS = (COLUMNS[:-1],)   # summary.csv headers of earlier versions, still resumed
+           'label', 'arch', 'layers', 'num_views', 'fusion', 'mean_uncertainty', 'trust')
+OLDER_COLUMNS = (COLUMNS[:-2], COLUMNS[:-1])   # summary.csv headers of earlier versions (before mean_uncertainty, before trust), still resumed
 ARRAY_KEYS = ('image', 'fused', 'uncertainty', 'gradcam', 'views', 'valid', 'used', 'target', 'view_pred', 'view_prob',
               'layers', 'view_names', 'row')
 
@@ -99,7 +100,6 @@ def panel_image(
     row:dict      # its summary row (for the title)
 )->Image.Image:   # RGB panel: one row per layer of image, Grad-CAM, RobustCAM, uncertainty
     "Image, Grad-CAM, fused map and uncertainty for each layer, drawn with PIL."
-    from matplotlib import colormaps
     img = np.asarray(arrays['image'], dtype=np.float32) / 255.
     H, W = img.shape[1:]; T, top = 14, 18
     layers = [str(l) for l in arrays['layers']]
@@ -109,9 +109,9 @@ def panel_image(
     draw.text((4, 3), f"{Path(row['image']).name}: {row['explained']} (p={float(row['probability']):.2f}), {row['arch']}, {V} views, "
                       f"{row['fusion']} fusion, view agreement {float(row['view_agreement']):.0%}", fill='black')
     for j, l in enumerate(layers):
-        u = np.asarray(arrays['uncertainty'][j]); um = float(u.max())
+        u = np.asarray(arrays['uncertainty'][j])
         tiles = [(l, img.transpose(1, 2, 0)), ('Grad-CAM', overlay(img, arrays['gradcam'][j])), (f'RobustCAM ({V} views)', overlay(img, arrays['fused'][j])),
-                 (f'uncertainty (max {um:.2f})', colormaps['magma'](u / max(um, 1e-8))[..., :3])]
+                 (_u_title(u).replace('; grey: not seen by every view', '; grey: unseen'), uncertainty_rgb(u))]   # grey: not seen by every view
         for c, (t, a) in enumerate(tiles):
             x0, y0 = c * W, top + j * (H + T)
             draw.text((x0 + 3, y0 + 1), t, fill='black')

@@ -12,6 +12,7 @@ import numpy as np, pandas as pd, torch
 from matplotlib import colormaps
 from .files import atomic_write
 from .metrics import directions
+from .fusion import uncertainty_rgb, _u_title
 
 
 # %% auto #0
@@ -79,7 +80,7 @@ def robustcam_panel(
         rows.append([(f'{l}' if j else f'{name} (p={res.view_prob[i,0]:.2f})', img),
                      (plain, overlay(img, res.plain[i, j])),
                      (f'RobustCAM ({len(res.view_names)} views)', overlay(img, res.fused[i, j])),
-                     (f'uncertainty (max {u.max():.2f})', u / u.max().clamp_min(1e-8))])
+                     (_u_title(u), uncertainty_rgb(u))])   # grey where U is not defined (not seen by every view)
     if path is not None: save_panel(path, rows, title or f'{name}: view agreement {res.agreement[i]:.0%}')
     return rows
 
@@ -87,7 +88,7 @@ def robustcam_panel(
 def methods_grid(
     path,          # PNG file to write
     images,        # (N,3,H,W) in [0,1]
-    maps:dict,     # {column title: (N,H,W) maps in [0,1]}; a title starting with 'uncertainty' is shown on its own scale
+    maps:dict,     # {column title: (N,H,W) maps in [0,1]}; a title starting with 'uncertainty' is shown on its own scale, grey where NaN (`uncertainty_rgb`)
     titles=None,   # N row titles
     suptitle:str='',
     outline=None,  # (N,H,W) bool masks (e.g. the lungs), drawn as a contour on every panel of their row
@@ -100,7 +101,7 @@ def methods_grid(
         row = [((titles[i] if titles is not None else f'image {i}'), images[i], o)]
         for k, m in maps.items():
             m = m[i]
-            row.append((k, (m / m.max().clamp_min(1e-8)) if k.startswith('uncertainty') else overlay(images[i], m), o))
+            row.append((k, uncertainty_rgb(m) if k.startswith('uncertainty') else overlay(images[i], m), o))
         rows.append(row)
     return save_panel(path, rows, suptitle, size)
 
