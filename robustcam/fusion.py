@@ -62,7 +62,8 @@ def _define_u(std, valid, used, same):
     few = used.sum(1) < 2                                                            # (N,M): no spread to measure
     u_valid = (valid[:, :, None] | ~used[..., None, None]).all(1) & ~few[..., None, None]   # (N,M,H,W): every used view saw it
     same = same & ~few
-    if std is not None: std = std.masked_fill(same[..., None, None], 0.).masked_fill_(~u_valid, torch.nan)
+    if std is None: return std, u_valid   # no uncertainty asked for: nothing to warn about
+    std = std.masked_fill(same[..., None, None], 0.).masked_fill_(~u_valid, torch.nan)
     if (s := int(same.sum())): warnings.warn(f"{s} of {same.numel()} (image, layer) maps: every view gave the same map in its own frame, so the attribution did not "
                                               "respond to the views (it ignores its input, or the views do not change the image); their uncertainty is set to 0.", UncertaintyWarning, stacklevel=3)
     if (f := int(few.sum())): warnings.warn(f"{f} of {few.numel()} (image, layer) maps have fewer than two views with a non-constant map: no spread to measure, "
