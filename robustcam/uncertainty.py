@@ -8,16 +8,20 @@ Docs: https://robustcam.github.io/robustcam/uncertainty.html.md"""
 from __future__ import annotations
 import math
 from dataclasses import dataclass
-import numpy as np, pandas as pd, scipy.stats, torch, torch.nn.functional as F
+import numpy as np, pandas as pd, scipy.stats, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .explanation import run_explainer
 from .protocol import Perturbations, perturb, unwarp_perturbed, _check_pert
 from .metrics import consistency_iou
 from .validate import check_images
+from .core import gradcam, CAM_METHODS
+from .fusion import RobustCAM, RobustCAMResult, mean_uncertainty, uncertainty_as, trust_score
+from .explainers import RobustCAMExplainer
+from .protocol import make_perturbations
 
 # %% auto #0
-__all__ = ['auroc', 'auroc_ci', 'gradient_magnitude', 'peak_distance', 'vargrad', 'Movement', 'movement', 'pixel_scores',
-           'flag_aurocs']
+__all__ = ['PIXEL_SCORES', 'auroc', 'auroc_ci', 'gradient_magnitude', 'peak_distance', 'vargrad', 'Movement', 'movement',
+           'pixel_scores', 'flag_aurocs', 'uncertainty_study']
 
 # %% ../nbs/03g_uncertainty.ipynb #ad5dcb30
 def _auroc_rows(s:np.ndarray, y:np.ndarray)->np.ndarray:
@@ -181,3 +185,50 @@ def flag_aurocs(
         for name, (col, sign) in scores.items():
             rows.append(dict(zip(by, key)) | dict(outcome=outcome, score=name, column=col) | auroc_ci(sign * g[col].to_numpy(float), g[outcome].to_numpy(bool), n_boot, seed=seed))
     return pd.DataFrame(rows)
+
+# %% ../nbs/03g_uncertainty.ipynb #48c696ca
+PIXEL_SCORES = ('U', 'U (CV)', 'constant', 'map value', 'map gradient', 'VarGrad', 'peak distance')   # the score maps `uncertainty_study` compares
+
+def _plain(model, layers, normalize, attribution):
+    "The attribution alone, as an explainer (VarGrad's)."
+    if callable(attribution): return attribution
+    return lambda x, t: gradcam(model, normalize(x), layers, t, attribution).maps
+
+def uncertainty_study(
+    model:nn.Module,           # classifier returning logits
+    x:Tensor,                  # (N,3,H,W) images in [0,1]
+    targets:Tensor,            # (N,) classes explained (e.g. the model's top-1)
+    labels:Tensor|None=None,   # (N,) true classes (None: `correct` is NaN)
+    layers=None,               # layer names (gradient attributions)
+    normalize:nn.Module=None,  # maps [0,1] images to the model's input
+    attribution='gradcam',     # as in `RobustCAM`
+    num_aug:int=6,             # RobustCAM's views
+    pert:Perturbations=None,   # the protocol's perturbations (default: 5 drawn with `seed`)
+    k:float=0.2,               # top-k fraction of `Consist`
+    top:float=0.2,             # share of pixels counted as moving in the pixel AUROC
+    vargrad_sigma:float=0.15,  # VarGrad's noise std
+    seed:int=0,                # seed of the perturbations (when drawn) and of VarGrad's noise
+    batch_size:int=48          # views per forward/backward pass
+)->tuple:                      # (pixel table (`pixel_scores`), per-image table, the `RobustCAMResult`, the `Movement`)
+    "Does RobustCAM's U predict where its explanation moves, and does it flag unstable explanations and wrong predictions?"
+    x = check_images(x); normalize = normalize or nn.Identity()
+    t = torch.as_tensor(targets).reshape(-1)
+    pert = pert if pert is not None else make_perturbations(5, tuple(x.shape[-2:]), seed)
+    rc = RobustCAM(model, layers, normalize, num_aug=num_aug, attribution=attribution, batch_size=batch_size)
+    res = rc(x, t)
+    mv = movement(RobustCAMExplainer(model, layers, normalize, num_aug=num_aug, attribution=attribution, batch_size=batch_size), x, t, pert, S=res.fused, batch_size=max(1, batch_size // num_aug))
+    S = res.fused
+    vg = vargrad(_plain(model, rc.layers, normalize, attribution), x, t, n=len(rc.views), sigma=vargrad_sigma, seed=seed, batch_size=max(1, batch_size // len(rc.views)))
+    scores = dict(zip(PIXEL_SCORES, (res.uncertainty, uncertainty_as(res, 'cv'), torch.zeros_like(S), S, gradient_magnitude(S), vg, peak_distance(S))))
+    pix = pixel_scores(scores, mv.D, res.u_valid & mv.seen[:, None], top, res.layers)
+    mu, cv, cons = mean_uncertainty(res), mean_uncertainty(res, 'cv'), mv.consist(k)
+    N, M = S.shape[:2]
+    y = None if labels is None else torch.as_tensor(labels).reshape(-1)
+    img = pd.DataFrame(dict(image=np.repeat(np.arange(N), M), layer=list(res.layers) * N, target=np.repeat(t.numpy(), M),
+                            label=np.repeat(y.numpy(), M) if y is not None else -1,
+                            correct=np.repeat((t == y).numpy(), M) if y is not None else np.nan,
+                            prob=np.repeat(res.view_prob[:, 0].numpy(), M), agreement=np.repeat(res.agreement.numpy(), M),
+                            mean_u=mu.reshape(-1).numpy(), mean_cv=cv.reshape(-1).numpy(),
+                            trust=trust_score(res.agreement[:, None], mu).reshape(-1).numpy(), trust_image=np.repeat(res.trust.numpy(), M),
+                            consist=cons.reshape(-1).numpy(), u_defined=res.u_valid.flatten(-2).float().mean(-1).reshape(-1).numpy()))
+    return pix.assign(attribution=res.attribution), img.assign(attribution=res.attribution), res, mv
