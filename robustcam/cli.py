@@ -11,9 +11,11 @@ from pathlib import Path
 from PIL import Image
 from .core import tune_cpu_memory
 from .runner import ExplainSpec, find_inputs, run_local, StopFlag
+from .fusion import check_trust_threshold
+from .outputs import CSVLog, COLUMNS, OLDER_COLUMNS
 
 # %% auto #0
-__all__ = ['DEMO_IMAGES', 'save_samples', 'explain_files', 'main']
+__all__ = ['DEMO_IMAGES', 'save_samples', 'explain_files', 'distrusted', 'main']
 
 # %% ../nbs/08c_cli.ipynb #4a1083e8
 DEMO_IMAGES = ('chelsea', 'coffee', 'rocket', 'astronaut')
@@ -88,9 +90,32 @@ def _parser():
     e.add_argument('--path-column', default=None, help='manifest column of image paths (default: path, file, image or filename)')
     e.add_argument('--target-column', default=None, help='manifest column of classes to explain (default: target, class_index or label if present)')
     e.add_argument('--no-progress', action='store_true', help='no progress bar')
+    e.add_argument('--distrust-below', type=float, default=None, metavar='T',
+                   help="after the run, list the images of the folder whose trust score is below T, in [0, 1]. Trust = view agreement x "
+                        "(1 - 2 x mean uncertainty): 1 when every view predicts the explained class and gives the same map, 0 when no view "
+                        "predicts it or the maps disagree as much as [0,1] maps can. Images with no trust score (uncertainty undefined, or "
+                        "rows from before the trust column) are listed too.")
     s = sub.add_parser('samples', help="write scikit-image's bundled photos as PNGs (offline demo inputs)")
     s.add_argument('out', help='folder to write into')
     return ap
+
+def distrusted(
+    out,              # an explain run's output folder
+    threshold:float   # trust threshold in `TRUST_RANGE` ([0, 1])
+)->list:              # its summary rows whose trust is below `threshold` or missing, least trusted first
+    "The explanations of a folder not to trust: trust score below `threshold` (or none recorded)."
+    t = check_trust_threshold(threshold)
+    def val(r):
+        try: v = float(r.get('trust', ''))
+        except ValueError: return None
+        return v if v == v else None
+    rows = [(val(r), r) for r in CSVLog(Path(out)/'summary.csv', COLUMNS, OLDER_COLUMNS).rows()]
+    return [r for v, r in sorted(((v, r) for v, r in rows if v is None or v < t), key=lambda p: -1 if p[0] is None else p[0])]
+
+def _print_distrusted(out, t):
+    bad = distrusted(out, t)
+    print(f"{len(bad)} explanation(s) not to trust (trust below {t:g}; trust = view agreement x (1 - 2 x mean uncertainty)){':' if bad else '.'}")
+    for r in bad: print(f"  {Path(r['image']).name}: trust {r.get('trust') or 'none'} (view agreement {r.get('view_agreement', '')}, mean uncertainty {r.get('mean_uncertainty', '')})")
 
 def main(argv=None)->int:
     "Entry point of the `robustcam` command; returns the exit status."
@@ -99,6 +124,9 @@ def main(argv=None)->int:
     if a.cmd == 'samples':
         for p in save_samples(a.out): print(p)
         return 0
+    if a.distrust_below is not None:
+        try: a.distrust_below = check_trust_threshold(a.distrust_below)
+        except ValueError as e: print(f"robustcam explain: --distrust-below: {e}", file=sys.stderr); return 2
     t0, stop = time.time(), StopFlag()
     tune_cpu_memory()   # a whole process of repeated passes: keep freed memory (see `robustcam.core.tune_cpu_memory`)
     try: rep = explain_files(a.images, a.out, a.arch, a.weights, a.checkpoint, a.layers, a.num_aug, a.fusion, a.panels, a.compress, a.view_batch,
@@ -108,6 +136,7 @@ def main(argv=None)->int:
     for r in rep.done: print(f"{Path(r['image']).name:>24}: {r['predicted']} (explained {r['explained']}, p={float(r['probability']):.2f}, view agreement {float(r['view_agreement']):.0%})")
     skipped = f", {rep.skipped} already done" if rep.skipped else ''
     print(f"{len(rep.done)} image(s) explained in {time.time()-t0:.1f}s{skipped}; {rep.finished} of {rep.total} in {a.out}/ (report: {Path(a.out)/'index.html'})")
+    if a.distrust_below is not None: _print_distrusted(a.out, a.distrust_below)
     if rep.failed:
         print(f"{len(rep.failed)} file(s) could not be explained (listed in {Path(a.out)/'errors.csv'}):", file=sys.stderr)
         for f, why in list(rep.failed.items())[:20]: print(f"  {f}: {why}", file=sys.stderr)

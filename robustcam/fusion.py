@@ -6,8 +6,9 @@ Docs: https://robustcam.github.io/robustcam/fusion.html.md"""
 
 # %% ../nbs/02_fusion.ipynb #39a4c6a0
 from __future__ import annotations
+import warnings
 from dataclasses import dataclass
-import torch, torch.nn as nn
+import numpy as np, torch, torch.nn as nn
 from torch import Tensor
 from .core import gradcam, model_logits, normalize_maps, upsample_raw, CAM_METHODS
 from .augment import default_views, apply_views, unwarp
@@ -17,7 +18,8 @@ from .peers import is_peer, peer_attribution
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['fuse', 'RobustCAMResult', 'RobustCAM']
+__all__ = ['UNCERTAINTY_FORMAT', 'TRUST_RANGE', 'NO_U_GREY', 'fuse', 'UncertaintyWarning', 'trust_score', 'check_trust_threshold',
+           'uncertainty_rgb', 'RobustCAMResult', 'RobustCAM', 'uncertainty_as', 'mean_uncertainty']
 
 # %% ../nbs/02_fusion.ipynb #7936c5a5
 def fuse(
@@ -47,12 +49,70 @@ def _fuse(maps, valid, how, std=True, zeroed=False):
     else: fused = torch.nanquantile(maps.masked_fill(inval, torch.nan), 0.5, dim=1).nan_to_num(0.)
     return fused, sd, cnt.expand(N, M, H, W)
 
+# %% ../nbs/02_fusion.ipynb #ea4e467a
+UNCERTAINTY_FORMAT = 'std-all-views/1'  # U = population std across the used views of maps normalised to [0,1]; NaN where not every used view saw the pixel, or fewer than 2 views are used
+TRUST_RANGE = (0., 1.)                  # the trust score's range, and that of a `--distrust-below` threshold
+NO_U_GREY = (0.5, 0.5, 0.5)             # RGB of pixels where U is not defined (not seen by every view)
+
+class UncertaintyWarning(UserWarning):
+    "Some uncertainty maps say nothing about their image: set to 0 or NaN, for the reason given."
+
+def _define_u(std, valid, used, same):
+    "U NaN outside `u_valid` and 0 where the views gave one map; std (N,M,H,W) or None, valid (N,V,H,W), used (N,V,M), same (N,M) bool."
+    few = used.sum(1) < 2                                                            # (N,M): no spread to measure
+    u_valid = (valid[:, :, None] | ~used[..., None, None]).all(1) & ~few[..., None, None]   # (N,M,H,W): every used view saw it
+    same = same & ~few
+    if std is None: return std, u_valid   # no uncertainty asked for: nothing to warn about
+    std = std.masked_fill(same[..., None, None], 0.).masked_fill_(~u_valid, torch.nan)
+    if (s := int(same.sum())): warnings.warn(f"{s} of {same.numel()} (image, layer) maps: every view gave the same map in its own frame, so the attribution did not "
+                                              "respond to the views (it ignores its input, or the views do not change the image); their uncertainty is set to 0.", UncertaintyWarning, stacklevel=3)
+    if (f := int(few.sum())): warnings.warn(f"{f} of {few.numel()} (image, layer) maps have fewer than two views with a non-constant map: no spread to measure, "
+                                             "their uncertainty is NaN. Check the attribution on these images (constant maps), or use more views.", UncertaintyWarning, stacklevel=3)
+    return std, u_valid
+
+def trust_score(
+    agreement:Tensor,  # (...) share of views whose top-1 is the explained class, in [0,1]
+    mean_u:Tensor      # (...) mean uncertainty (std form) over the pixels where it is defined, in [0,0.5]
+)->Tensor:             # (...) in `TRUST_RANGE`; NaN where `mean_u` is NaN
+    "Per-image trust: agreement x (1 - 2 mean U), clipped to [0,1] (2 mean U: the spread as a share of its largest value, 0.5)."
+    return (agreement * (1 - 2 * mean_u)).clamp(*TRUST_RANGE)
+
+def check_trust_threshold(
+    t  # a trust threshold
+)->float:
+    "`t` as a float in `TRUST_RANGE`, else a `ValueError` giving the range."
+    lo, hi = TRUST_RANGE
+    try: v = float(t)
+    except (TypeError, ValueError): raise ValueError(f"A trust threshold must be a number in [{lo:g}, {hi:g}], got {t!r}.") from None
+    if not lo <= v <= hi: raise ValueError(f"A trust threshold must be in [{lo:g}, {hi:g}] (the trust score's range: 1 = every view predicts the class and gives the same map), got {v:g}.")
+    return v
+
+def uncertainty_rgb(
+    u,                  # (H,W) uncertainty map (tensor or array), NaN where not defined
+    vmax=None,          # value drawn brightest (default: the map's largest defined value)
+    cmap:str='magma'    # matplotlib colormap
+)->np.ndarray:          # (H,W,3) float RGB in [0,1], `NO_U_GREY` where `u` is NaN
+    "An uncertainty map as colours, the pixels where it is not defined in grey."
+    from matplotlib import colormaps
+    u = u.detach().float().cpu().numpy() if isinstance(u, Tensor) else np.asarray(u, dtype=np.float32)
+    ok = np.isfinite(u)
+    if vmax is None: vmax = float(u[ok].max()) if ok.any() else 1.
+    rgb = colormaps[cmap](np.clip(np.where(ok, u, 0) / max(float(vmax), 1e-8), 0, 1))[..., :3]
+    rgb[~ok] = NO_U_GREY
+    return rgb
+
+def _u_title(u)->str:
+    "A panel title for an uncertainty map: its largest defined value, and what grey means."
+    u = u.detach().float() if isinstance(u, Tensor) else torch.as_tensor(np.asarray(u, dtype=np.float32))
+    ok = u.isfinite()
+    return f"uncertainty (max {float(u[ok].max()) if ok.any() else float('nan'):.2f}" + ("; grey: not seen by every view)" if not ok.all() else ")")
+
 # %% ../nbs/02_fusion.ipynb #f4f53434
 @dataclass
 class RobustCAMResult:
     "Output of `RobustCAM`: fused maps, uncertainty, and every aligned view behind them."
     fused:Tensor        # (N,M,H,W) fused map, renormalised to [0,1]
-    uncertainty:Tensor|None # (N,M,H,W) population std across the valid views, in units of the normalised maps (None when called with `uncertainty=False`)
+    uncertainty:Tensor|None # (N,M,H,W) population std across the used views, in units of the normalised maps; NaN where `u_valid` is False (None when called with `uncertainty=False`)
     view_maps:Tensor    # (N,V,M,H,W) aligned per-view maps in [0,1] (0 where invalid)
     valid:Tensor        # (N,V,H,W) bool, where each view saw the image
     used:Tensor         # (N,V,M) bool, views that entered the fusion (False: constant map)
@@ -63,6 +123,7 @@ class RobustCAMResult:
     layers:list         # M layer names
     attribution:str='gradcam' # the attribution behind each view's map: a name of `robustcam.core.CAM_METHODS` or a callable's name
     images:Tensor|None=None   # (N,3,H,W) the explained images in [0,1] (a reference, not a copy), for `show` and the notebook view
+    u_valid:Tensor|None=None  # (N,M,H,W) bool, where `uncertainty` is defined: every used view saw the pixel (and at least two views are used)
     view_raw:Tensor|None=None # (N,V,M,H,W) with `raw=True`: each view's map before any normalisation, aligned (a CAM's ReLU'd values upsampled; an explainer's signed values, or its maps where it has none); 0 where the view did not see the pixel
     fused_raw:Tensor|None=None # (N,M,H,W) with `raw=True`: `view_raw` fused by the same rule over the same views, not renormalised
     @property
@@ -73,6 +134,9 @@ class RobustCAMResult:
     def agreement(self)->Tensor:  # (N,) share of views whose top-1 is the target (for score functions: the identity view's top-1)
         t = torch.where(self.targets >= 0, self.targets, self.view_pred[:, 0])
         return (self.view_pred == t[:,None]).float().mean(1)
+    @property
+    def trust(self)->Tensor:  # (N,) `trust_score` of each image: agreement x (1 - 2 x mean uncertainty over layers and defined pixels); NaN where U is undefined
+        return trust_score(self.agreement, mean_uncertainty(self).nanmean(1))
     @property
     def fusion_mask(self)->Tensor:  # (N,V,1,H,W) where every view's maps are used, else (N,V,M,H,W): the views each fused pixel came from
         return _fusion_mask(self.valid, self.used)
@@ -108,6 +172,7 @@ class RobustCAM:
         if not callable(attribution) and not self.layers: raise ValueError(f"The {attribution!r} attribution needs layers, e.g. layers=['layer4'].")
         self.views = list(views) if views is not None else default_views(num_aug)
         if not self.views or self.views[0].name != 'identity': raise ValueError("The first view must be the identity view: targets and the plain (single-view) map come from it.")
+        if len(self.views) < 2: raise ValueError("RobustCAM needs at least two views: its uncertainty is the spread across views, and one view has none. Add views (e.g. `default_views(6)`), or use `gradcam` for the plain map.")
 
     def _pick(self, targets, n, V):
         "Targets of the n*V view batch: from the identity view's logits, or each image's class / score function repeated V times."
@@ -145,19 +210,21 @@ class RobustCAM:
             targets = check_targets(list(targets), torch.zeros(N, 1))
         elif targets is not None and not callable(targets): targets = check_class_indices(targets, N).to(x.device)
         per = max(1, self.batch_size // V)
-        aligned, raws, valid, logits, tgts = None, None, [], [], []
+        aligned, raws, valid, logits, tgts, eq = None, None, [], [], [], []
         for i in range(0, N, per):
             m, lg, t, names, rw = self._explain(x[i:i+per], targets if targets is None or callable(targets) else targets[i:i+per], raw)
             if aligned is None: aligned = m.new_empty((N, *m.shape[1:]))    # (N,V,M,H,W): each chunk is unwarped into its rows
+            eq.append((m == m[:, :1]).flatten(3).all(-1))                   # (n,V,M): each view's map equals the identity's, in its own frame
             valid.append(unwarp(m, self.views, out=aligned[i:i+per])[1]); logits.append(lg); tgts.append(t)
             if raw:
                 if raws is None: raws = rw.new_empty((N, *rw.shape[1:]))
                 unwarp(rw, self.views, out=raws[i:i+per])
-        valid, logits, tgts = torch.cat(valid), torch.cat(logits), torch.cat(tgts)   # (N,V,H,W), (N,V,K), (N,)
+        valid, logits, tgts, eq = torch.cat(valid), torch.cat(logits), torch.cat(tgts), torch.cat(eq)   # (N,V,H,W), (N,V,K), (N,), (N,V,M)
         views, flat = normalize_maps(aligned, valid[:, :, None])       # each view's maps normalised over the pixels it saw
         used = ~flat
         fused, std, cnt = _fuse(views, _fusion_mask(valid, used), self.fusion, std=uncertainty, zeroed=True)   # `normalize_maps` zeroed the pixels a view did not see, and constant maps
         fused, _ = normalize_maps(fused)
+        std, u_valid = _define_u(std, valid, used, (eq | ~used).all(1))   # U only where every used view saw the pixel; the fused map is untouched
         fused_raw = None
         if raw:
             raws.masked_fill_(~valid[:, :, None], 0.)   # as `view_maps`: 0 where a view did not see the pixel
@@ -167,8 +234,31 @@ class RobustCAM:
         return RobustCAMResult(fused=fused, uncertainty=std, view_maps=views, valid=valid, used=used, targets=tgts,
                                view_pred=probs.argmax(-1), view_prob=torch.where(tgts[:,None] >= 0, prob, torch.nan),
                                view_names=[v.name for v in self.views], layers=names,
-                               attribution=self.attribution if isinstance(self.attribution, str) else explainer_name(self.attribution), images=x,
+                               attribution=self.attribution if isinstance(self.attribution, str) else explainer_name(self.attribution), images=x, u_valid=u_valid,
                                view_raw=raws, fused_raw=fused_raw)
+
+# %% ../nbs/02_fusion.ipynb #21d07f7b
+def _check_u(r):
+    if not isinstance(r, RobustCAMResult): raise TypeError(f"Expected a RobustCAMResult, got {type(r).__name__}.")
+    if r.uncertainty is None: raise ValueError("This result has no uncertainty map: it was computed with `uncertainty=False`; call RobustCAM with uncertainty=True.")
+
+def uncertainty_as(
+    r:RobustCAMResult,  # a result computed with `uncertainty=True`
+    how:str='std'       # 'std': the population std (U itself); 'cv': coefficient of variation, std / mean across the used views
+)->Tensor:              # (N,M,H,W) NaN where `r.u_valid` is False
+    "The uncertainty map in the form asked for; the CV is 0 where every used view's map is 0 (mean 0, std 0: the views agree)."
+    _check_u(r)
+    if how == 'std': return r.uncertainty
+    if how != 'cv': raise ValueError(f"how must be 'std' or 'cv' (coefficient of variation), got {how!r}.")
+    mean = _fuse(r.view_maps, r.fusion_mask, 'mean', std=False)[0]   # the mean across the used views, before renormalising
+    return torch.where(mean > 0, r.uncertainty / mean.clamp_min(1e-30), r.uncertainty.nan_to_num(0.)).masked_fill_(~r.u_valid, torch.nan)
+
+def mean_uncertainty(
+    r:RobustCAMResult,  # a result computed with `uncertainty=True`
+    how:str='std'       # 'std' or 'cv', as in `uncertainty_as`
+)->Tensor:              # (N,M) mean over the pixels where U is defined; NaN where it is defined nowhere
+    "Each image's and layer's mean uncertainty over the pixels every used view saw."
+    return uncertainty_as(r, how).flatten(-2).nanmean(-1)
 
 # %% ../nbs/02_fusion.ipynb #e4107a32
 def _head(r:RobustCAMResult, i:int)->str:
@@ -183,8 +273,8 @@ def _layer_tiles(r:RobustCAMResult, i:int, views:bool=False)->list:
         row = [] if img is None else [(l, _np_img(img))]
         row += [(f"{l}: {r.attribution}", _rgb(r.plain[i, j], img)), (f"{l}: RobustCAM ({len(r.view_names)} views)", _rgb(r.fused[i, j], img))]
         if r.uncertainty is not None:
-            u = r.uncertainty[i, j]; um = float(u.max())
-            row.append((f"{l}: uncertainty (max {um:.2f})", _rgb(u / max(um, 1e-8), cmap='magma')))
+            u = r.uncertainty[i, j]
+            row.append((f"{l}: {_u_title(u)}", uncertainty_rgb(u)))
         if views: row += [(f"{l}: {v}", _rgb(r.view_maps[i, k, j], img)) for k, v in enumerate(r.view_names)]
         rows.append(row)
     return rows

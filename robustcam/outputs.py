@@ -67,8 +67,8 @@ class CSVLog:
 
 # %% ../nbs/08_outputs.ipynb #90b6ba9c
 COLUMNS = ('image', 'output', 'predicted', 'class_index', 'explained', 'explained_index', 'probability', 'view_agreement',
-           'label', 'arch', 'layers', 'num_views', 'fusion', 'mean_uncertainty')
-OLDER_COLUMNS = (COLUMNS[:-1],)   # summary.csv headers of earlier versions, still resumed
+           'label', 'arch', 'layers', 'num_views', 'fusion', 'mean_uncertainty', 'trust')
+OLDER_COLUMNS = (COLUMNS[:-2], COLUMNS[:-1])   # summary.csv headers of earlier versions (before mean_uncertainty, before trust), still resumed
 ARRAY_KEYS = ('image', 'fused', 'uncertainty', 'gradcam', 'views', 'valid', 'used', 'target', 'view_pred', 'view_prob',
               'layers', 'view_names', 'row')
 
@@ -120,7 +120,7 @@ def panel_image(
     for j, l in enumerate(layers):
         tiles = [(f'layer {l}', img.transpose(1, 2, 0)), (f'Grad-CAM, {l}', Heat(arrays['gradcam'][j], img, label='[0,1]')),
                  (f'RobustCAM ({V} views), {l}', Heat(arrays['fused'][j], img, label='[0,1]')),
-                 (f'uncertainty, {l}', uncertainty_heat(arrays['uncertainty'][j], 'std'))]
+                 (f'uncertainty, {l}', uncertainty_heat(arrays['uncertainty'][j], 'std; grey: unseen'))]   # grey: not seen by every view
         for c, (t, a) in enumerate(tiles):
             x0, y0 = c * W, top + j * (H + T + B)
             draw.text((x0 + 3, y0 + 1), t, fill='black')

@@ -33,14 +33,16 @@ def thumbnail(
 
 # %% ../nbs/07a_run_report.ipynb #9fb17b5c
 def _num(v):
-    try: return float(v)
+    "A summary cell as a float; None where it is empty or not a finite number (JSON has no NaN)."
+    try: f = float(v)
     except (TypeError, ValueError): return None
+    return f if np.isfinite(f) else None
 
 def report_rows(
     out,              # the output folder
     rows:list,        # summary rows (dicts of strings); a later row of the same image wins
     size:int=THUMB    # thumbnails' longest side
-)->list:              # one dict per image: name, image, predicted, probability, explained, view_agreement, mean_uncertainty, label, thumb, panel
+)->list:              # one dict per image: name, image, predicted, probability, explained, view_agreement, mean_uncertainty, trust, label, thumb, panel
     "The report's data, making each missing thumbnail (and a missing mean uncertainty) from the image's `.npz`."
     out, res = Path(out), []
     for r in {r['image']: r for r in rows}.values():
@@ -50,11 +52,11 @@ def report_rows(
             try:
                 with np.load(out/f'{stem}.npz') as z:
                     if not thumb.is_file(): atomic_write(thumb, lambda t: thumbnail(z['image'], size).save(t, format='JPEG', quality=85))
-                    if mu is None: mu = float(np.asarray(z['uncertainty'], dtype=np.float64).mean())
+                    if mu is None: mu = _num(np.nanmean(np.asarray(z['uncertainty'], dtype=np.float64)))   # NaN where U is not defined
             except (OSError, KeyError, ValueError, EOFError): pass   # no (whole) .npz: the row stays, without a thumbnail
         res.append(dict(name=Path(r['image']).name, image=r['image'], predicted=r.get('predicted', ''), probability=_num(r.get('probability')),
                         explained=r.get('explained', ''), view_agreement=_num(r.get('view_agreement')),
-                        mean_uncertainty=None if mu is None else round(mu, 4), label=r.get('label', ''),
+                        mean_uncertainty=None if mu is None else round(mu, 4), trust=_num(r.get('trust')), label=r.get('label', ''),
                         thumb=quote(f'{REPORT_DIR}/thumbs/{stem}.jpg') if thumb.is_file() else '',
                         panel=quote(f'{stem}.png') if (out/f'{stem}.png').is_file() else ''))
     return res
@@ -78,7 +80,7 @@ dialog::backdrop{background:rgba(0,0,0,.55)} dialog img{display:block;max-width:
 <h1>@TITLE@</h1>
 <p class="meta">@META@</p>
 <p class="meta">Sorted by view agreement, lowest first (ties: the most uncertain first): the explanations to check first. Click a header to sort, type under it
-to filter (numbers are thresholds: view agreement at most, probability and mean uncertainty at least), click a row for the image's panel.</p>
+to filter (numbers are thresholds: view agreement at most, probability and mean uncertainty at least, trust at most), click a row for the image's panel.</p>
 <div id="runs"></div>
 <dialog id="panel"><form method="dialog"><button>close</button> <a id="panel-link" href="#" target="_blank">open the PNG</a>
 <b id="panel-title"></b></form><img id="panel-img" alt="panel"></dialog>
@@ -95,7 +97,8 @@ const columns = [
     const v = cell.getValue(); if (!v) return '';
     const img = document.createElement('img'); img.className = 'thumb'; img.src = v; img.alt = cell.getRow().getData().name; return img; }},
   text('image', 'name'), text('predicted', 'predicted'), num('probability', 'probability', 3, '\u2265'),
-  text('explained', 'explained'), num('view agreement', 'view_agreement', 3, '\u2264'), num('mean uncertainty', 'mean_uncertainty', 4, '\u2265')];
+  text('explained', 'explained'), num('view agreement', 'view_agreement', 3, '\u2264'), num('mean uncertainty', 'mean_uncertainty', 4, '\u2265'),
+  num('trust', 'trust', 3, '\u2264')];
 if (rows.some(r => r.label)) columns.push(text('label', 'label'));
 const table = new Tabulator('#runs', {data: rows, columns, layout: 'fitDataTable', placeholder: 'No image explained yet',
   initialSort: [{column: 'mean_uncertainty', dir: 'desc'}, {column: 'view_agreement', dir: 'asc'}], pagination: true, paginationSize: 50,

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np, torch
 from .core import model_logits
 from .data import IMAGE_EXTS, load_image
-from .fusion import RobustCAM
+from .fusion import RobustCAM, UNCERTAINTY_FORMAT, mean_uncertainty, trust_score
 from .models import load_model, resolve_layers
 from .outputs import FolderLock, OutputFolder, image_arrays
 
@@ -122,7 +122,8 @@ class Explainer:
         "The settings a resumed run must match."
         return dict(arch=self.lm.arch, weights=None if self.spec.checkpoint else str(self.spec.weights),
                     checkpoint=os.path.abspath(self.spec.checkpoint) if self.spec.checkpoint else None, layers=list(self.rc.layers),
-                    view_names=[v.name for v in self.rc.views], fusion=self.rc.fusion, input_size=self.lm.input_size, num_classes=len(self.lm.classes))
+                    view_names=[v.name for v in self.rc.views], fusion=self.rc.fusion, input_size=self.lm.input_size, num_classes=len(self.lm.classes),
+                    uncertainty=UNCERTAINTY_FORMAT)   # what the uncertainty arrays mean (not a resume check)
 
     def target(self, t:str|None)->int|None:
         "A manifest target (index or class name) as a class index; `ValueError` if it is neither."
@@ -146,13 +147,15 @@ class Explainer:
             top = model_logits(self.lm.model, x, self.lm.normalize, batch_size=len(x)).argmax(-1).tolist()
             t = [top[i] if v is None else v for i, v in enumerate(targets)]
         res = self.rc(x, t)
+        mu = mean_uncertainty(res).nanmean(1)   # (N,) over layers and the pixels where U is defined
+        trust = trust_score(res.agreement, mu)
         out = []
         for i, (it, stem) in enumerate(zip(items, stems)):
             c, p = int(res.targets[i]), int(res.view_pred[i, 0])
             row = dict(image=it.path, output=stem, predicted=self.lm.classes[p], class_index=str(p), explained=self.lm.classes[c], explained_index=str(c),
                        probability=f'{float(res.view_prob[i, 0]):.4f}', view_agreement=f'{float(res.agreement[i]):.4f}', label=it.target or '',
                        arch=self.lm.arch, layers=' '.join(res.layers), num_views=str(len(res.view_names)), fusion=self.rc.fusion,
-                       mean_uncertainty=f'{float(res.uncertainty[i].mean()):.4f}')
+                       mean_uncertainty=f'{float(mu[i]):.4f}', trust=f'{float(trust[i]):.4f}')
             out.append((image_arrays(res, i, x[i], row), row))
         return out
 

@@ -13,11 +13,11 @@ import numpy as np, pandas as pd, torch
 from matplotlib import colormaps
 from .files import atomic_write
 from .metrics import directions
-
+from .fusion import NO_U_GREY
 
 # %% auto #0
-__all__ = ['NO_VIEW_GREY', 'overlay', 'Heat', 'signed_heat', 'save_panel', 'uncertainty_heat', 'robustcam_panel', 'methods_grid',
-           'depth_chart', 'metric_bars', 'plot_curves', 'plot_confusion', 'pareto_front', 'tradeoff_chart']
+__all__ = ['overlay', 'Heat', 'signed_heat', 'save_panel', 'uncertainty_heat', 'robustcam_panel', 'methods_grid', 'depth_chart',
+           'metric_bars', 'plot_curves', 'plot_confusion', 'pareto_front', 'tradeoff_chart']
 
 # %% ../nbs/07_viz.ipynb #10cab496
 def _np(t): return t.detach().cpu().float().numpy() if isinstance(t, torch.Tensor) else np.asarray(t, dtype=np.float32)
@@ -37,8 +37,6 @@ def overlay(
     return np.clip((1-alpha) * rgb.transpose(1,2,0) + alpha * heat, 0, 1)
 
 # %% ../nbs/07_viz.ipynb #7bb08446
-NO_VIEW_GREY = (0.6, 0.6, 0.6)   # pixels a map has no value for (NaN: e.g. uncertainty where not every view saw them)
-
 @dataclass
 class Heat:
     "A heatmap panel for `save_panel`: `map` drawn with `cmap` on [`vmin`, `vmax`] over `img` (if any), with a colour bar labelled `label`; NaN pixels grey."
@@ -56,7 +54,7 @@ class Heat:
         if self.img is not None and m.shape != _np(self.img).shape[1:]: raise ValueError(f"Heatmap shape {m.shape} does not match image size {_np(self.img).shape[1:]}.")
         span = max(self.vmax - self.vmin, 1e-12)
         heat = colormaps[self.cmap](np.clip((np.nan_to_num(m) - self.vmin) / span, 0, 1))[..., :3]
-        heat[np.isnan(m)] = NO_VIEW_GREY
+        heat[np.isnan(m)] = NO_U_GREY
         if self.img is None: return heat
         img = _np(self.img); img = np.repeat(img, 3, 0) if img.shape[0] == 1 else img
         return np.clip((1 - self.alpha) * img.transpose(1, 2, 0) + self.alpha * heat, 0, 1)
@@ -143,7 +141,7 @@ def robustcam_panel(
 def methods_grid(
     path,          # PNG file to write
     images,        # (N,3,H,W) in [0,1]
-    maps:dict,     # {column title: (N,H,W) maps in [0,1]}; a title starting with 'uncertainty' is shown on its own scale
+    maps:dict,     # {column title: (N,H,W) maps in [0,1]}; a title starting with 'uncertainty' is shown on its own scale, grey where NaN (`uncertainty_heat`)
     titles=None,   # N row titles
     suptitle:str='',
     outline=None,  # (N,H,W) bool masks (e.g. the lungs), drawn as a contour on every panel of their row
