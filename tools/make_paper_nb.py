@@ -33,6 +33,7 @@ def md(s): display(Markdown(s))
 def show(s): display(HTML(s) if target == 'html' else Markdown(s))
 def rep(key, fmt='g'): return R.v('report', {'key': key}, 'value', fmt)
 def repv(key): return R.value('report', {'key': key}, 'value')
+def wd(n): return ['none', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'][n] if 0 <= n <= 12 else f'{n:,}'.replace(',', ' ')   # a count computed here, in words (digits must come tagged from a table)
 def words(xs): xs = list(xs); return ', '.join(xs[:-1]) + (' and ' if len(xs) > 1 else '') + (xs[-1] if xs else '')
 def cmp(ours, theirs, tol=0.25):
     "'larger', 'smaller' or 'about the same' (within tol, relative)"
@@ -260,9 +261,77 @@ if not GP: show(R.placeholder('gridpg_*.csv', 'make reproduce (nbs/12_exp_gridpg
 """)
 md("## Experiment 3: what the uncertainty map tells the user")
 code("""
-UN = R.glob('uncertainty_*.csv')
-if not UN: show(R.placeholder('uncertainty_*.csv', 'make reproduce (nbs/13_exp_uncertainty.ipynb)'))
+UP, UF, UR = (f'uncertainty_{k}_{ARCH}.csv' for k in ('pixel_summary', 'flags', 'rank')) if ARCH else (None, None, None)
+if not R.has(UP): show(R.placeholder('uncertainty_pixel_summary_<arch>.csv', 'make reproduce (nbs/13_exp_uncertainty.ipynb)'))
+else:
+    w = dict(attribution='gradcam', layer=DEEP, measure='auroc')
+    n_im = lambda d: R.v(UP, {**w, 'dataset': d, 'method': 'U'}, 'n', 'd')
+    md(f"**Setup.** The uncertainty is useful if it says where, or on which images, the explanation cannot be relied on. "
+       f"Each image is perturbed by the protocol's seeded perturbations, which are not among RobustCAM's views, and the "
+       f"explanation's movement $|S_t - S|$ is measured per pixel. Per pixel we ask whether U ranks the most-moving pixels "
+       f"first (the AUROC for the top fifth of movement, and the Spearman correlation), against maps that need no views: a "
+       f"constant, the map's own value, its gradient magnitude, VarGrad's variance under input noise, and the distance from "
+       f"the map's peak. Per image we ask whether mean U, view agreement or the trust score flags unstable explanations (top-k "
+       f"consistency below its median) and wrong predictions, against the softmax probability. {n_im('ImageNet-50')} ImageNet "
+       f"photos and {n_im('CT (slice split)')} class-stratified CT test slices per split; Grad-CAM and LayerCAM.")
+    show(R.compact(UP, where=w, rows='method', cols='dataset', imp_fmt='+.1%', order=['U', 'map value', 'VarGrad', 'map gradient', 'peak distance', 'constant', 'U (CV)'],
+                   col_order=['ImageNet-50', 'CT (slice split)', 'CT (grouped split)'], imp='rel_improvement', p='p_wilcoxon_holm',
+                   row_names={'U': 'U, the cross-view std', 'U (CV)': 'U as a coefficient of variation'},
+                   col_names={'ImageNet-50': 'ImageNet', 'CT (slice split)': 'CT, slice split', 'CT (grouped split)': 'CT, grouped split'},
+                   caption=f"Per pixel: the AUROC of each map for the pixels where Grad-CAM's explanation moves most under unseen perturbations, at "
+                           f"{R.v(UP, {**w, 'dataset': 'ImageNet-50', 'method': 'U'}, 'layer')}, mean ± sd over images. In parentheses, the "
+                           f"relative difference from U; a star marks a Holm-corrected paired Wilcoxon test against U below the five-percent level."))
+    DS = ['ImageNet-50', 'CT (slice split)', 'CT (grouped split)']
+    val = lambda meth, d, l, c='mean', att='gradcam': R.value(UP, dict(attribution=att, layer=l, measure='auroc', dataset=d, method=meth), c)
+    layers = list(R.load(UP).layer.unique())
+    base = ['map value', 'VarGrad', 'map gradient', 'peak distance', 'constant', 'U (CV)']
+    beaten = [b_ for b_ in base if all(val('U', d, DEEP) > val(b_, d, DEEP) and val(b_, d, DEEP, 'p_wilcoxon_holm') < 0.05 for d in DS)]
+    ahead = [(d, l) for d in DS for l in layers if val('map value', d, l) >= val('U', d, l)]
+    sig = [(d, l) for d, l in ahead if val('map value', d, l, 'p_wilcoxon_holm') < 0.05]
+    md(f"At {R.v(UP, {**w, 'dataset': 'ImageNet-50', 'method': 'U'}, 'layer')}, U beats {words(beaten) if beaten else 'none of the baselines'} on every data set. "
+       + (f"The map's own value, though, does as well as U or better in {wd(len(ahead))} of {wd(len(DS) * len(layers))} (data set, layer) cases, "
+          f"significantly so in {wd(len(sig))}" + (f" ({words(f'{d} at {l}' for d, l in sig)})" if sig else '') +
+          ": the explanation moves most where it is large, and U is largely there too. Per pixel, U adds little that the map itself does not say."
+          if ahead else "It also beats the map's own value everywhere.")
+       + f" LayerCAM, the non-Grad-CAM attribution of the study, gives U an AUROC of "
+         f"{R.v(UP, dict(attribution='layercam', layer=DEEP, measure='auroc', dataset='ImageNet-50', method='U'), 'mean', '.3f')} on ImageNet at that layer, against "
+         f"{R.v(UP, dict(attribution='layercam', layer=DEEP, measure='auroc', dataset='ImageNet-50', method='map value'), 'mean', '.3f')} for the map's value.")
+if R.has(UF):
+    fw = dict(attribution='gradcam', layer=DEEP)
+    f_ = lambda d, o, s, c='auroc': R.v(UF, {**fw, 'dataset': d, 'outcome': o, 'score': s}, c, '.2f')
+    ci = lambda d, o, s: f"{f_(d, o, s)} [{f_(d, o, s, 'ci_low')}, {f_(d, o, s, 'ci_high')}]"
+    au = lambda d, o, s: R.value(UF, {**fw, 'dataset': d, 'outcome': o, 'score': s}, 'auroc')
+    DS = ['ImageNet-50', 'CT (slice split)', 'CT (grouped split)']
+    best = lambda o, d: max(au(d, o, s) for s in ('mean U', 'view disagreement', 'low softmax prob'))
+    tops = {o: sum(au(d, o, 'low trust') >= best(o, d) for d in DS) for o in ('wrong', 'unstable')}
+    trust_verdict = (f"Of the three data sets, the trust score is at least as good as the best single signal (mean U, view disagreement or "
+                     f"the softmax probability) for wrong predictions on {wd(tops['wrong'])} and for unstable explanations on {wd(tops['unstable'])}: "
+                     + ("it catches both failures, without being the best at either." if tops['wrong'] < len(DS) and tops['unstable'] < len(DS) else
+                        "it is the best signal for both." if min(tops.values()) == len(DS) else "it catches both failures."))
+    md(f"**Per image** (AUROC with a bootstrap interval, Grad-CAM at {R.v(UF, {**fw, 'dataset': 'ImageNet-50', 'outcome': 'unstable', 'score': 'mean U'}, 'layer')}). "
+       f"Mean U flags unstable explanations: {ci('ImageNet-50', 'unstable', 'mean U')} on ImageNet, {ci('CT (slice split)', 'unstable', 'mean U')} and "
+       f"{ci('CT (grouped split)', 'unstable', 'mean U')} on CT's two splits, against {f_('ImageNet-50', 'unstable', 'low softmax prob')}, "
+       f"{f_('CT (slice split)', 'unstable', 'low softmax prob')} and {f_('CT (grouped split)', 'unstable', 'low softmax prob')} for a low softmax probability. "
+       f"It flags wrong predictions less well ({f_('ImageNet-50', 'wrong', 'mean U')}, {f_('CT (slice split)', 'wrong', 'mean U')}, "
+       f"{f_('CT (grouped split)', 'wrong', 'mean U')}), where the softmax probability does better ({f_('ImageNet-50', 'wrong', 'low softmax prob')}, "
+       f"{f_('CT (slice split)', 'wrong', 'low softmax prob')}, {f_('CT (grouped split)', 'wrong', 'low softmax prob')}). The trust score, which multiplies "
+       f"view agreement by one less twice the mean U, flags wrong predictions at {f_('ImageNet-50', 'wrong', 'low trust')}, "
+       f"{f_('CT (slice split)', 'wrong', 'low trust')} and {f_('CT (grouped split)', 'wrong', 'low trust')}, and unstable explanations at "
+       f"{f_('ImageNet-50', 'unstable', 'low trust')}, {f_('CT (slice split)', 'unstable', 'low trust')} and {f_('CT (grouped split)', 'unstable', 'low trust')}: "
+       + trust_verdict + " "
+       f"ImageNet has only "
+       f"{R.v(UF, {**fw, 'dataset': 'ImageNet-50', 'outcome': 'wrong', 'score': 'mean U'}, 'n_pos', 'd')} wrong predictions, so its intervals for them are wide.")
+if R.has(UR):
+    rw = dict(attribution='gradcam', layer=DEEP)
+    md(f"**Beside CXPlain.** Schwab and Karlen state their claim as a rank correlation between the uncertainty of an "
+       f"explanation and its error. In that form, Spearman's correlation between mean U and one minus top-k consistency is "
+       f"{R.v(UR, {**rw, 'dataset': 'ImageNet-50'}, 'rho_meanU_vs_1_minus_consist', '.2f')} on ImageNet and "
+       f"{R.v(UR, {**rw, 'dataset': 'CT (slice split)'}, 'rho_meanU_vs_1_minus_consist', '.2f')} and "
+       f"{R.v(UR, {**rw, 'dataset': 'CT (grouped split)'}, 'rho_meanU_vs_1_minus_consist', '.2f')} on CT, with no training. "
+       f"Their explanation error and ours (the explanation's movement under perturbation) are measured differently, so only the form of the claim compares.")
+show(R.fig(f'uncertainty_pixel_{ARCH}.png', 'Per pixel: AUROC of U and of the no-view baselines for where the explanation moves, by depth and data set.', how='make reproduce (nbs/13_exp_uncertainty.ipynb)', width=700))
 """)
+
 md("## Experiment 4: lung CT (IQ-OTH/NCCD)")
 md("""
 The IQ-OTH/NCCD release [Al-Yasriy et al.](#ref-iqothnccd) holds lung CT slices in three classes (normal, benign,
