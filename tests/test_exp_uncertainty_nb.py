@@ -32,7 +32,7 @@ def test_exp_uncertainty_smoke(tmp_path, monkeypatch):
     assert set(fl.outcome) == {'unstable', 'wrong'} and set(fl.score) == {'mean U', 'mean U (CV)', 'view disagreement', 'low trust', 'low softmax prob'}
     assert set(tab('pixel_verdicts').verdict) <= {'beats', 'ties', 'loses'}
     assert len(tab('rank')) == 9
-    for f in ('pixel', 'flags', 'examples_efficientnet_lite0_imagenet', 'examples_efficientnet_lite0_ct_slice'):
+    for f in ('pixel', 'flags', 'seams', 'examples_efficientnet_lite0_imagenet', 'examples_efficientnet_lite0_ct_slice'):
         name = f if f.startswith('examples') else f'{f}_efficientnet_lite0'
         assert (out/'figures'/f'uncertainty_{name}.png').exists(), name
 
