@@ -30,6 +30,7 @@ SMOKE = dict(n_images=2, n_perturb=2,                                  # 10_exp_
              max_images=3, xai_max_images=3, fused_max_images=0, lime_samples=20, shap_samples=20,
              sanity_images=2, sanity_methods=['gradcam'])             # 30_eval_ct
 SMOKE |= dict(faith_images=2, ct_images=2, quantus_images=2, quantus_samples=1)   # 11_exp_baselines (with n_images, n_perturb above)
+SMOKE |= dict(n_grids=1, num_views=[6], lime_grids=1, hi_grids=1, ct_grids=1, ct_pool=48)   # 12_exp_gridpg (with lime_samples, shap_samples above)
 SMOKE |= dict(n_boot=100)                                               # 13_exp_uncertainty (with n_images, n_perturb, ct_images above)
 SPLITS = ('slice', 'grouped')
 
