@@ -470,7 +470,11 @@ def aggatt_figure(
             ax.set_xticks([]); ax.set_yticks([])
             if r == 0: ax.set_title(f"{bins[b]*100:g}-{bins[b+1]*100:g}%", fontsize=8)
             if b == 0: ax.set_ylabel(name, fontsize=7, rotation=0, ha='right', va='center')
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
     h = fig.get_figheight()
-    fig.tight_layout(rect=(0, 0, 1, 1 - .45 / h) if title else None)   # room for the title above the bins' titles
+    fig.tight_layout(rect=(0, 0, .88, 1 - .45 / h if title else 1))   # room for the title above the bins' titles, and the colour bar
+    cb = fig.colorbar(ScalarMappable(Normalize(0, 1), 'jet'), cax=fig.add_axes([.91, .3, .018, .4]))
+    cb.set_label("the bin's mean map (each map in [0,1])", fontsize=7); cb.ax.tick_params(labelsize=6)
     if title: fig.suptitle(title, fontsize=9, y=1 - .1 / h, va='top')
     return fig

@@ -88,6 +88,31 @@ else:
                  "so smoothing explains part of it") + f"; it {t_aug} with pytorch-grad-cam's aug_smooth. "
                  + (f"It is not the most stable method: it {t_agc} with Augmented Grad-CAM (random rotations and shifts, as many passes)."
                     if c_agc['loses'] else f"It {t_agc} with Augmented Grad-CAM."))
+    GSa = f'gridpg_photo_summary_{ARCH}.csv'
+    if R.has(GSa):
+        gw = lambda meth, c='mean', f='.3f': R.v(GSa, dict(measure='gridpg', baseline='gradcam', layer=deep, method=meth), c, f)
+        gval = lambda meth, c='mean': R.value(GSa, dict(measure='gridpg', baseline='gradcam', layer=deep, method=meth), c)
+        worse = gval('robustcam6-mean') < gval('gradcam') and gval('robustcam6-mean', 'p_wilcoxon_holm') < 0.05
+        text += (f" On the grid pointing game, where the right answer is known, mean fusion localises "
+                 + ("slightly worse than Grad-CAM" if worse else "about as well as Grad-CAM")
+                 + f" (GridPG {gw('robustcam6-mean')} against {gw('gradcam')} at the deepest layer) and median fusion over eight views "
+                 f"{'ties it' if gval('robustcam8-median', 'p_wilcoxon_holm') >= 0.05 else 'differs from it'} ({gw('robustcam8-median')}).")
+    UFa = f'uncertainty_flags_{ARCH}.csv'
+    if R.has(UFa):
+        fw = lambda d, o, s: R.v(UFa, dict(attribution='gradcam', layer=deep, dataset=d, outcome=o, score=s), 'auroc', '.2f')
+        fv = lambda d, o, s: R.value(UFa, dict(attribution='gradcam', layer=deep, dataset=d, outcome=o, score=s), 'auroc')
+        DSa = ['ImageNet-50', 'CT (slice split)', 'CT (grouped split)']
+        UPa = f'uncertainty_pixel_summary_{ARCH}.csv'
+        pv = lambda meth: R.value(UPa, dict(attribution='gradcam', layer=deep, measure='auroc', dataset='ImageNet-50', method=meth), 'mean')
+        better_u = all(fv(d, 'unstable', 'mean U') > fv(d, 'unstable', 'low softmax prob') for d in DSa)
+        worse_wrong = all(fv(d, 'wrong', 'mean U') < fv(d, 'wrong', 'low softmax prob') for d in DSa)
+        text += ((" Per pixel the uncertainty map adds little: the map's own value predicts as well where the explanation moves. "
+                  if R.has(UPa) and pv('map value') >= pv('U') - 0.01 else " ")
+                 + f"Per image, mean uncertainty flags unstable explanations (AUROC {fw('ImageNet-50', 'unstable', 'mean U')} on ImageNet, "
+                 f"{fw('CT (slice split)', 'unstable', 'mean U')} and {fw('CT (grouped split)', 'unstable', 'mean U')} on CT), "
+                 + ("better than" if better_u else "against") + f" the softmax probability ({fw('ImageNet-50', 'unstable', 'low softmax prob')}, "
+                 f"{fw('CT (slice split)', 'unstable', 'low softmax prob')}, {fw('CT (grouped split)', 'unstable', 'low softmax prob')})"
+                 + ("; it flags wrong predictions less well than the softmax does." if worse_wrong else "."))
     a = 'architecture_comparison.csv'
     if R.has(a):
         ca = R.load(a).arch.iloc[0]
@@ -256,9 +281,74 @@ for s in VIEWS:
 """)
 md("## Experiment 2: localisation against ground truth, the grid pointing game")
 code("""
-GP = R.glob('gridpg_*.csv')
-if not GP: show(R.placeholder('gridpg_*.csv', 'make reproduce (nbs/12_exp_gridpg.ipynb)'))
+GS, GL, GU, GC, GH, GCT = (f'gridpg_{k}_{ARCH}.csv' for k in ('photo_summary', 'lime_shap', 'uncertainty', 'confounds', 'hires', 'ct_summary')) if ARCH else (None,) * 6
+GM = ['gradcam', 'gradcam-blur-matched6', 'smoothgrad-cam6', 'aug-smooth', 'augmented-gradcam6', 'robustcam6-mean', 'robustcam6-median', 'robustcam8-mean', 'robustcam8-median']
+GNAMES = {**NAMES, 'robustcam8-mean': 'RobustCAM, mean, eight views', 'robustcam8-median': 'RobustCAM, median, eight views'}
+if not R.has(GS): show(R.placeholder('gridpg_photo_summary_<arch>.csv', 'make reproduce (nbs/12_exp_gridpg.ipynb)'))
+else:
+    w = dict(measure='gridpg', baseline='gradcam')
+    g = lambda meth, l, c='mean', f='.3f': R.v(GS, {**w, 'method': meth, 'layer': l}, c, f)
+    gv = lambda meth, l, c='mean': R.value(GS, {**w, 'method': meth, 'layer': l}, c)
+    md(f"**Setup.** Nothing here has ground truth for where the evidence is, so we build it, as Böhle et al. [Böhle et al.](#ref-bohle) "
+       f"and Rao et al. do: photos of distinct classes that the model classifies correctly and confidently are tiled into two-by-two "
+       f"grids, one tile's class is explained, and GridPG is the share of the map's positive attribution inside that tile (chance: a "
+       f"quarter). {R.v(GS, {**w, 'method': 'gradcam', 'layer': DEEP}, 'n_grids', 'd')} grids, every tile explained by every method "
+       f"of Experiment 1 at every depth. The grids share photos, so the paired tests run on per-photo means "
+       f"({R.v(GS, {**w, 'method': 'gradcam', 'layer': DEEP}, 'n', 'd')} photos).")
+    show(R.compact(GS, where=w, rows='method', cols='layer', order=GM, imp='rel_improvement', p='p_wilcoxon_holm', row_names=GNAMES,
+                   caption="GridPG, the share of positive attribution in the right tile, per-photo mean ± sd. In parentheses, the relative "
+                           "gain over Grad-CAM; a star marks a Holm-corrected paired Wilcoxon test against Grad-CAM below the five-percent level."))
+    deep2 = list(R.load(GS).layer.unique())[-2:]; SHALLOW = R.load(GS).layer.unique()[0]
+    worse = [l for l in deep2 if gv('robustcam6-mean', l) < gv('gradcam', l) and gv('robustcam6-mean', l, 'p_wilcoxon_holm') < 0.05]
+    med_tie = all(gv('robustcam8-median', l, 'p_wilcoxon_holm') >= 0.05 for l in deep2)
+    md(f"At the two deeper layers, mean fusion localises " + ("slightly worse than Grad-CAM" if len(worse) == len(deep2) else "about as well as Grad-CAM")
+       + f" ({g('robustcam6-mean', deep2[0])} and {g('robustcam6-mean', deep2[1])} against {g('gradcam', deep2[0])} and {g('gradcam', deep2[1])}; "
+       f"Holm p {g('robustcam6-mean', deep2[0], 'p_wilcoxon_holm', '.2g')} and {g('robustcam6-mean', deep2[1], 'p_wilcoxon_holm', '.2g')}), while median "
+       f"fusion over eight views {'ties it' if med_tie else 'differs from it'} ({g('robustcam8-median', deep2[0])} and {g('robustcam8-median', deep2[1])}). "
+       f"SmoothGrad-CAM localises worst ({g('smoothgrad-cam6', deep2[1])} at {R.v(GS, {**w, 'method': 'gradcam', 'layer': deep2[1]}, 'layer')}). "
+       f"At {R.v(GS, {**w, 'method': 'gradcam', 'layer': SHALLOW}, 'layer')} every method stays between {R.v(GS, {**w, 'layer': SHALLOW}, 'mean', '.2f', agg='min')} "
+       f"and {R.v(GS, {**w, 'layer': SHALLOW}, 'mean', '.2f', agg='max')}, near chance. "
+       + ("RobustCAM's stability therefore costs a little localisation with the mean and none with the median." if len(worse) == len(deep2) and med_tie else ""))
+    if R.has(GL):
+        lw = dict(measure='gridpg', layer=DEEP, baseline='gradcam')
+        md(f"LIME ({R.v(GL, {**lw, 'method': 'lime'}, 'lime_samples', 'd')} samples) scores {R.v(GL, {**lw, 'method': 'lime'}, 'mean', '.3f')} "
+           f"and SHAP ({R.v(GL, {**lw, 'method': 'shap'}, 'shap_samples', 'd')} samples) {R.v(GL, {**lw, 'method': 'shap'}, 'mean', '.3f')} on "
+           f"{R.v(GL, {**lw, 'method': 'lime'}, 'n', 'd')} explanations, where Grad-CAM at {R.v(GL, {**lw, 'method': 'gradcam'}, 'layer')} scores "
+           f"{R.v(GL, {**lw, 'method': 'gradcam'}, 'mean', '.3f')}.")
+    if R.has(GU):
+        uw = lambda l, c: R.v(GU, dict(dataset='imagenet', method='robustcam6-mean', layer=l), c, '.2f')
+        md(f"**Is the uncertainty higher where the attribution is misplaced?** At the map's peak, yes: U there separates pointing-game misses "
+           f"from hits with AUROC {uw(deep2[0], 'peak_auroc')} [{uw(deep2[0], 'peak_ci_low')}, {uw(deep2[0], 'peak_ci_high')}] and "
+           f"{uw(deep2[1], 'peak_auroc')} [{uw(deep2[1], 'peak_ci_low')}, {uw(deep2[1], 'peak_ci_high')}] at the deeper layers. Per tile, no: "
+           f"the AUROC of a tile's U for telling the wrong tiles from the right one is {uw(deep2[0], 'tile_auroc')} and {uw(deep2[1], 'tile_auroc')}, "
+           f"below a half, because U is largest where the attribution is, and the attribution is mostly on the right tile.")
+    if R.has(GC):
+        cw = lambda px, c, f='.2f': R.v(GC, dict(dataset='imagenet', grid_px=px), c, f)
+        md(f"**Confounds.** The confidence filter keeps {cw(224, 'kept_confident', 'd')} of {cw(224, 'kept_images', 'd')} photos (an easy subset). "
+           f"Tiles are seen at half the resolution the model was trained at: a tile shown alone at that size is classified correctly "
+           f"{cw(224, 'tile_acc_alone', '.0%')} of the time, and a tile's class is among the grid's top four classes in {cw(224, 'tile_in_grid_topk', '.0%')} "
+           f"of grids, against {cw(448, 'tile_in_grid_topk', '.0%')} in grids built at full tile resolution."
+           + (f" At full resolution Grad-CAM's GridPG at {R.v(GH, dict(method='gradcam', layer=DEEP), 'layer')} rises from "
+              f"{R.v(GH, dict(method='gradcam', layer=DEEP), 'gridpg_224px', '.3f')} to {R.v(GH, dict(method='gradcam', layer=DEEP), 'gridpg_448px', '.3f')}, "
+              f"and RobustCAM's median from {R.v(GH, dict(method='robustcam8-median', layer=DEEP), 'gridpg_224px', '.3f')} to "
+              f"{R.v(GH, dict(method='robustcam8-median', layer=DEEP), 'gridpg_448px', '.3f')}." if R.has(GH) else ''))
+    if R.has(GCT):
+        ct = lambda sp, meth, c='mean', f='.3f': R.v(GCT, dict(split=sp, measure='gridpg', baseline='gradcam', unit='grid', layer=DEEP, method=meth), c, f)
+        md(f"**On CT**, grids of one abnormal test slice among three Normal ones ({ct('slice', 'gradcam', 'n', 'd')} grids per head) give "
+           f"lung CT a localisation score that does not depend on lung masks. At {R.v(GCT, dict(split='slice', measure='gridpg', baseline='gradcam', unit='grid', layer=DEEP, method='gradcam'), 'layer')}, "
+           f"Grad-CAM scores {ct('slice', 'gradcam')} and {ct('grouped', 'gradcam')} (slice and grouped heads), RobustCAM-mean "
+           f"{ct('slice', 'robustcam6-mean')} and {ct('grouped', 'robustcam6-mean')}, RobustCAM-median (eight views) {ct('slice', 'robustcam8-median')} "
+           f"and {ct('grouped', 'robustcam8-median')}.")
+    GR = f'gridpg_rao2022_{ARCH}.csv'
+    if R.has(GR):
+        rs = {'source': 'Rao et al. 2022'}
+        ra = list(dict.fromkeys(select(R.load(GR), rs).arch))
+        md(f"Rao et al. report their Grad-CAM GridPG scores only as box plots ({words(R.v(GR, {**rs, 'arch': a_}, 'arch', agg='min') for a_ in ra)}, "
+           f"{R.v(GR, rs, 'grid', agg='min')} grids), so none of their values could be checked offline; the appendix tables their settings beside ours.")
+        show(R.table(GR, caption="Rao et al.'s Grad-CAM GridPG settings; their values are left empty because they are published as box plots only."))
+    show(R.fig(f'gridpg_aggatt_imagenet_{ARCH}.png', "AggAtt: each method's maps, the right tile moved top-left, averaged within bins of their GridPG score (best to worst), per layer.", how='make reproduce (nbs/12_exp_gridpg.ipynb)', width=520))
 """)
+
 md("## Experiment 3: what the uncertainty map tells the user")
 code("""
 UP, UF, UR = (f'uncertainty_{k}_{ARCH}.csv' for k in ('pixel_summary', 'flags', 'rank')) if ARCH else (None, None, None)
