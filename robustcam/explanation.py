@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np, torch
 from fastcore.basics import patch
 from torch import Tensor
+from tqdm import tqdm
 from .validate import check_maps, check_valid
 
 # %% auto #0
@@ -84,18 +85,20 @@ def run_explainer(
     x:Tensor,             # (B,3,H,W) images in [0,1]
     targets:Tensor,       # (B,) long classes
     batch_size:int=16,    # images per explainer call
-    keep_views:int=None   # keep the views of the first `keep_views` images only (None: all)
+    keep_views:int=None,  # keep the views of the first `keep_views` images only (None: all)
+    progress:str|bool=False # a tqdm bar over the images (a string: its label)
 )->Explanation:
     "Run `explainer` over `x` in chunks and concatenate its checked outputs."
     if not callable(explainer): raise TypeError(f"explainer must be a callable (x, targets) -> maps, got {type(explainer).__name__}.")
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
     name, keep = explainer_name(explainer), len(x) if keep_views is None else keep_views
     parts = []
-    for i in range(0, len(x), batch_size):
-        xi = x[i:i + batch_size]
-        e = as_explanation(explainer(xi, targets[i:i + batch_size]), xi, name, keep_views=max(0, min(len(xi), keep - i)))
-        if parts and (e.methods, e.layers) != (parts[0].methods, parts[0].layers): raise ValueError(f"{name} named its maps differently between calls: {parts[0].methods} vs {e.methods}.")
-        parts.append(e)
+    with tqdm(total=len(x), desc=progress if isinstance(progress, str) else name, unit='img', disable=not progress, mininterval=5, leave=False) as bar:
+        for i in range(0, len(x), batch_size):
+            xi = x[i:i + batch_size]
+            e = as_explanation(explainer(xi, targets[i:i + batch_size]), xi, name, keep_views=max(0, min(len(xi), keep - i)))
+            if parts and (e.methods, e.layers) != (parts[0].methods, parts[0].layers): raise ValueError(f"{name} named its maps differently between calls: {parts[0].methods} vs {e.methods}.")
+            parts.append(e); bar.update(len(xi))
     views = [p for p in parts if p.views is not None]
     if views and (len(views) != len(parts[:math.ceil(keep / batch_size)]) or len({p.views.shape[1] for p in views}) > 1): raise ValueError(f"{name} returned views for some calls and not others, or different numbers of views.")
     signed = [p.signed for p in parts if p.signed is not None]

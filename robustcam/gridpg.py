@@ -10,15 +10,17 @@ import math, numbers
 from dataclasses import dataclass, field
 import numpy as np, pandas as pd, scipy.stats, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
+from tqdm import tqdm
 from .core import normalize_maps
 from .validate import check_images, check_maps
 from .augment import default_views
-from .fusion import RobustCAM, fuse, _fusion_mask
+from .fusion import RobustCAM, fuse, _fusion_mask, _define_u
+from .stats import auroc
 from .baselines import baseline_explainers, roughness, match_sigma, _blur, aug_smooth_views, augmented_gradcam_views, _input_mean
 
 # %% auto #0
 __all__ = ['AGGATT_BINS', 'confident', 'count_grids', 'assemble', 'as_tiles', 'Grids', 'make_grids', 'make_odd_grids',
-           'tile_sums', 'tile_means', 'gridpg_score', 'pointing_hit', 'energy_pointing_game', 'auroc', 'tile_auroc',
+           'tile_sums', 'tile_means', 'gridpg_score', 'pointing_hit', 'energy_pointing_game', 'tile_auroc',
            'peak_values', 'GridExplanation', 'GridBaselines', 'grid_table', 'explain_grids', 'to_corner', 'aggatt',
            'aggatt_figure']
 
@@ -210,7 +212,9 @@ def tile_sums(
     s = H // n
     return maps.reshape(*lead, n, s, n, s).sum((-3, -1)).reshape(*lead, n * n)
 
-def tile_means(maps:Tensor, n:int)->Tensor: return tile_sums(maps, n) / (maps.shape[-1] // n) ** 2   # (...,n*n) each tile's mean
+def tile_means(maps:Tensor, n:int)->Tensor:   # (...,n*n) each tile's mean over its defined pixels (an uncertainty map is NaN where not every view saw it); NaN for a tile with none
+    ok = maps.isfinite()
+    return tile_sums(maps.nan_to_num(0.), n) / tile_sums(ok.to(maps.dtype), n)
 
 def _pick(v, t): return v.gather(-1, t.view(-1, *[1] * (v.ndim - 1)).expand(*v.shape[:-1], 1))[..., 0]
 
@@ -250,19 +254,6 @@ def energy_pointing_game(
     return torch.where(tot > 0, _pick(s, t) / tot.clamp_min(1e-300), 1 / n**2).float().reshape(shape)
 
 # %% ../nbs/03g_gridpg.ipynb #86bc93fb
-def auroc(
-    scores,   # (n,) scores
-    positive  # (n,) bool: the positives
-)->float:     # in [0,1]; NaN without both classes
-    "Area under the ROC curve of `scores` for separating positives from negatives (Mann-Whitney, ties half)."
-    s, y = np.asarray(scores, dtype=np.float64).reshape(-1), np.asarray(positive, dtype=bool).reshape(-1)
-    if s.shape != y.shape: raise ValueError(f"Got {s.size} scores and {y.size} labels.")
-    keep = np.isfinite(s); s, y = s[keep], y[keep]
-    P, N = int(y.sum()), int((~y).sum())
-    if not P or not N: return float('nan')
-    r = scipy.stats.rankdata(s)
-    return float((r[y].sum() - P * (P + 1) / 2) / (P * N))
-
 def tile_auroc(
     values:Tensor,  # (N,n*n) or (N,M,n*n) a value per tile, e.g. `tile_means(U, n)`
     tiles           # (N,) the right tile of each row
@@ -357,7 +348,7 @@ class GridBaselines:
                 mean, sd, _ = fuse(vm, mask, 'mean')
                 mean = normalize_maps(mean)[0]
                 maps[f'robustcam{V}-mean'], maps[f'robustcam{V}-median'] = mean, normalize_maps(fuse(vm, mask, 'median')[0])[0]
-                unc[f'robustcam{V}'] = sd
+                unc[f'robustcam{V}'] = r.uncertainty if V == len(views) else _define_u(sd, r.valid[:, :V], r.used[:, :V], torch.zeros_like(r.used[:, 0]))[0]   # as RobustCAM-V's own U: NaN where not every used view saw the pixel
                 mb = self.ref[f'gradcam-blur-matched{V}']
                 sig = match_sigma(r.plain, roughness(mean), mb.max_sigma, mb.rtol, truncate=mb.truncate)
                 maps[f'gradcam-blur-matched{V}'] = normalize_maps(_blur(r.plain, sig, mb.truncate))[0]
@@ -387,7 +378,7 @@ def grid_table(
         if u is not None:
             d['u_tile_auroc'] = tile_auroc(tile_means(u, n), t)
             d['u_peak'] = peak_values(m, u)
-            d['u_mean'] = u.mean((-2, -1))
+            d['u_mean'] = u.flatten(-2).nanmean(-1)
         for j, l in enumerate(layers):
             f = pd.DataFrame({k: v[:, j].numpy() for k, v in d.items()})
             f.insert(0, 'layer', l); f.insert(0, 'method', name)
@@ -401,17 +392,13 @@ def explain_grids(
     grids:Grids,        # the grids
     pairs=None,         # indices into `grids.pairs` to explain (None: all)
     chunk:int=8,        # pairs per call
-    progress:bool=False # a progress bar
+    progress:bool=True  # a tqdm bar over the pairs
 )->tuple:               # ({method: (P,L,H,W)}, {method: (P,L,H,W)} uncertainty, layers)
     "Maps of every (grid, tile) pair, per method and layer, and RobustCAM's uncertainty maps under the fused methods' names."
     idx = torch.arange(len(grids.pairs)) if pairs is None else torch.as_tensor(pairs).long()
     x, t = grids.pair_images[idx], grids.targets[idx]
-    it = range(0, len(idx), chunk)
-    if progress:
-        from fastprogress.fastprogress import progress_bar
-        it = progress_bar(it, leave=False)
     maps, unc, layers = {}, {}, None
-    for i in it:
+    for i in tqdm(range(0, len(idx), chunk), desc=f"grid pairs, {type(explainer).__name__}", unit='chunk', disable=not progress, mininterval=5, leave=False):
         e = explainer(x[i:i + chunk], t[i:i + chunk])
         if isinstance(e, GridExplanation): m, u, layers = e.maps, {f'{k}-{f}': v for k, v in e.uncertainty.items() for f in ('mean', 'median')}, e.layers
         else:

@@ -11,7 +11,7 @@ import numpy as np, pandas as pd, scipy.stats
 from .metrics import directions
 
 # %% auto #0
-__all__ = ['paired_stats', 'holm', 'compare_methods', 'monotonic_in_depth', 'verdicts']
+__all__ = ['paired_stats', 'holm', 'compare_methods', 'monotonic_in_depth', 'verdicts', 'auroc', 'auroc_ci']
 
 # %% ../nbs/03b_stats.ipynb #741824c5
 def paired_stats(
@@ -132,3 +132,44 @@ def verdicts(
     s['verdict'] = np.where(sig & (s.mean_diff < 0), 'beats', np.where(sig & (s.mean_diff > 0), 'loses', 'ties'))
     s['d_ref'] = -s.cohens_d
     return s.reset_index(drop=True)
+
+# %% ../nbs/03b_stats.ipynb #ad5dcb30
+def _auroc_rows(s:np.ndarray, y:np.ndarray)->np.ndarray:
+    "AUROC of each row of scores `s` (B,n) for bool labels `y` (B,n); NaN for a row without both classes."
+    r = scipy.stats.rankdata(s, axis=-1)
+    npos = y.sum(-1); nneg = y.shape[-1] - npos
+    with np.errstate(invalid='ignore', divide='ignore'):
+        a = ((r * y).sum(-1) - npos * (npos + 1) / 2) / (npos * nneg)
+    return np.where((npos > 0) & (nneg > 0), a, np.nan)
+
+def _finite(scores, labels):
+    s, y = np.asarray(scores, dtype=np.float64).reshape(-1), np.asarray(labels).reshape(-1)
+    if s.shape != y.shape: raise ValueError(f"scores and labels must have the same length, got {s.size} and {y.size}.")
+    if y.dtype != bool and not np.isin(y, (0, 1)).all(): raise ValueError("labels must be bool or 0/1 (True: a positive).")
+    keep = np.isfinite(s)
+    return s[keep], y[keep].astype(bool)
+
+def auroc(
+    scores,  # (n,) scores, higher: more likely positive (NaN: left out)
+    labels   # (n,) bool or 0/1, True for the positives
+)->float:    # in [0,1]; NaN without both classes
+    "Area under the ROC curve: P(score of a positive > score of a negative), ties counting half."
+    s, y = _finite(scores, labels)
+    return float(_auroc_rows(s[None], y[None])[0]) if s.size else float('nan')
+
+def auroc_ci(
+    scores,            # (n,) scores, higher: more likely positive (NaN: left out)
+    labels,            # (n,) bool or 0/1
+    n_boot:int=2000,   # bootstrap resamples of the items
+    level:float=0.95,  # confidence level
+    seed:int=0         # seed of the resampling
+)->dict:               # auroc, ci_low, ci_high, n, n_pos
+    "AUROC with a percentile-bootstrap interval over the items (resamples holding one class only are dropped)."
+    if not 0 < level < 1: raise ValueError(f"level must be in (0,1), got {level}.")
+    s, y = _finite(scores, labels)
+    out = dict(auroc=auroc(s, y), ci_low=np.nan, ci_high=np.nan, n=int(s.size), n_pos=int(y.sum()))
+    if s.size < 2 or not 0 < y.sum() < y.size: return out
+    idx = np.random.default_rng(seed).integers(0, s.size, (n_boot, s.size))
+    b = _auroc_rows(s[idx], y[idx]); b = b[np.isfinite(b)]
+    if b.size: out['ci_low'], out['ci_high'] = np.quantile(b, [(1 - level) / 2, (1 + level) / 2])
+    return out

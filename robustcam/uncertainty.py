@@ -18,51 +18,11 @@ from .core import gradcam, CAM_METHODS
 from .fusion import RobustCAM, RobustCAMResult, mean_uncertainty, uncertainty_as, trust_score
 from .explainers import RobustCAMExplainer
 from .protocol import make_perturbations
+from .stats import auroc, auroc_ci
 
 # %% auto #0
-__all__ = ['PIXEL_SCORES', 'auroc', 'auroc_ci', 'gradient_magnitude', 'peak_distance', 'vargrad', 'Movement', 'movement',
-           'pixel_scores', 'flag_aurocs', 'uncertainty_study']
-
-# %% ../nbs/03h_uncertainty.ipynb #ad5dcb30
-def _auroc_rows(s:np.ndarray, y:np.ndarray)->np.ndarray:
-    "AUROC of each row of scores `s` (B,n) for bool labels `y` (B,n); NaN for a row without both classes."
-    r = scipy.stats.rankdata(s, axis=-1)
-    npos = y.sum(-1); nneg = y.shape[-1] - npos
-    with np.errstate(invalid='ignore', divide='ignore'):
-        a = ((r * y).sum(-1) - npos * (npos + 1) / 2) / (npos * nneg)
-    return np.where((npos > 0) & (nneg > 0), a, np.nan)
-
-def _finite(scores, labels):
-    s, y = np.asarray(scores, dtype=np.float64).reshape(-1), np.asarray(labels).reshape(-1)
-    if s.shape != y.shape: raise ValueError(f"scores and labels must have the same length, got {s.size} and {y.size}.")
-    if y.dtype != bool and not np.isin(y, (0, 1)).all(): raise ValueError("labels must be bool or 0/1 (True: a positive).")
-    keep = np.isfinite(s)
-    return s[keep], y[keep].astype(bool)
-
-def auroc(
-    scores,  # (n,) scores, higher: more likely positive (NaN: left out)
-    labels   # (n,) bool or 0/1, True for the positives
-)->float:    # in [0,1]; NaN without both classes
-    "Area under the ROC curve: P(score of a positive > score of a negative), ties counting half."
-    s, y = _finite(scores, labels)
-    return float(_auroc_rows(s[None], y[None])[0]) if s.size else float('nan')
-
-def auroc_ci(
-    scores,            # (n,) scores, higher: more likely positive (NaN: left out)
-    labels,            # (n,) bool or 0/1
-    n_boot:int=2000,   # bootstrap resamples of the items
-    level:float=0.95,  # confidence level
-    seed:int=0         # seed of the resampling
-)->dict:               # auroc, ci_low, ci_high, n, n_pos
-    "AUROC with a percentile-bootstrap interval over the items (resamples holding one class only are dropped)."
-    if not 0 < level < 1: raise ValueError(f"level must be in (0,1), got {level}.")
-    s, y = _finite(scores, labels)
-    out = dict(auroc=auroc(s, y), ci_low=np.nan, ci_high=np.nan, n=int(s.size), n_pos=int(y.sum()))
-    if s.size < 2 or not 0 < y.sum() < y.size: return out
-    idx = np.random.default_rng(seed).integers(0, s.size, (n_boot, s.size))
-    b = _auroc_rows(s[idx], y[idx]); b = b[np.isfinite(b)]
-    if b.size: out['ci_low'], out['ci_high'] = np.quantile(b, [(1 - level) / 2, (1 + level) / 2])
-    return out
+__all__ = ['PIXEL_SCORES', 'gradient_magnitude', 'peak_distance', 'vargrad', 'Movement', 'movement', 'pixel_scores',
+           'flag_aurocs', 'uncertainty_study']
 
 # %% ../nbs/03h_uncertainty.ipynb #d8d1f1db
 def gradient_magnitude(
@@ -100,7 +60,7 @@ def vargrad(
     if n < 2: raise ValueError(f"VarGrad needs at least 2 noisy copies, got n={n}.")
     g = torch.Generator().manual_seed(seed)
     xn = (x[:, None] + sigma * torch.randn(len(x), n, *x.shape[1:], generator=g).to(x)).clamp(0, 1).flatten(0, 1)
-    m = run_explainer(explainer, xn, torch.as_tensor(targets).repeat_interleave(n), batch_size, keep_views=0).maps
+    m = run_explainer(explainer, xn, torch.as_tensor(targets).repeat_interleave(n), batch_size, keep_views=0, progress='VarGrad copies').maps
     return m.unflatten(0, (len(x), n)).var(1, unbiased=False)
 
 # %% ../nbs/03h_uncertainty.ipynb #ac0f3b2d
@@ -131,7 +91,7 @@ def movement(
     t = torch.as_tensor(targets).reshape(-1)
     if len(t) != len(x): raise ValueError(f"{len(t)} targets for {len(x)} images.")
     P = len(pert)
-    e = run_explainer(explainer, perturb(x, pert).flatten(0, 1), t.repeat_interleave(P), batch_size, keep_views=0)
+    e = run_explainer(explainer, perturb(x, pert).flatten(0, 1), t.repeat_interleave(P), batch_size, keep_views=0, progress='perturbed copies')
     aligned, valid = unwarp_perturbed(e.maps.unflatten(0, (len(x), P)), pert)
     if S is None: S = run_explainer(explainer, x, t, batch_size, keep_views=0).maps
     if S.shape != aligned[:, 0].shape: raise ValueError(f"S must be the explainer's maps of x, of shape {tuple(aligned[:, 0].shape)}, got {tuple(S.shape)}.")
