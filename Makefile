@@ -36,7 +36,7 @@ test-nbs: install
 	$(BIN)/nbdev-test --n-workers 2
 
 test-py: install
-	$(BIN)/pytest -q -rs --durations=25 tests
+	OMP_NUM_THREADS=1 $(BIN)/pytest -q -rs --durations=25 -n 2 --dist loadfile tests
 
 ## README.md is generated from nbs/index.ipynb (nbdev-readme needs Quarto; this is the same conversion with nbconvert)
 readme: install

@@ -122,7 +122,7 @@ def make_grids(
     n_grids:int=100,    # distinct grids to draw
     seed:int=0          # seeds the draw
 )->Grids:               # every tile of every grid is a pair to explain
-    "Grids of `n*n` confidently and correctly classified images of distinct classes, drawn at random (classes uniformly, then an image of each)."
+    "Grids of n x n confidently and correctly classified images of distinct classes, drawn at random (classes uniformly, then an image of each)."
     n, tile, n_grids, p_min = _int(n, 'n', 2), _int(tile, 'tile', 4), _int(n_grids, 'n_grids', 1), _prob(p_min, 'p_min')
     x, y, p = _labels_probs(images, labels, probs)
     ok, k = confident(y, p, p_min), n * n
@@ -153,7 +153,7 @@ def make_odd_grids(
     n_grids:int=15,     # distinct grids
     seed:int=0          # seeds the draw
 )->Grids:               # one pair per grid: (grid, the odd tile)
-    "Grids of one confidently classified image of an `odd` class at a random position among `n*n-1` confident images of class `fill`."
+    "Grids of one confidently classified image of an `odd` class at a random position among n x n - 1 confident images of class `fill`."
     n, tile, n_grids, p_min = _int(n, 'n', 2), _int(tile, 'tile', 4), _int(n_grids, 'n_grids', 1), _prob(p_min, 'p_min')
     x, y, p = _labels_probs(images, labels, probs)
     odd = [int(c) for c in ([odd] if isinstance(odd, numbers.Integral) else odd)]

@@ -100,7 +100,7 @@ def movement(
 # %% ../nbs/03h_uncertainty.ipynb #b307ded8
 def pixel_scores(
     scores:dict,       # {name: (N,M,H,W) score map, higher: predicted to move}
-    D:Tensor,          # (N,M,H,W) movement (`Movement.D`)
+    D:Tensor,          # (N,M,H,W) movement (a `Movement`'s `D`)
     mask:Tensor,       # (N,M,H,W) or (N,1,H,W) bool pixels to evaluate
     top:float=0.2,     # share of the evaluated pixels counted as moving (the positives)
     layers=None        # M layer names for the table (default 0..M-1)

@@ -114,7 +114,7 @@ def test_eval_ct_resume(tmp_path):
     assert cut[cut.subset == 'xai'].image.nunique() == 1
     _run(tmp_path/'b2.ipynb', out_dir=str(tmp_path/'b'), resume=True, **p)
     for f in ('metrics_table_test.csv', 'eval_ct_per_image_test.csv', 'eval_ct_claims_test.csv', 'eval_ct_agreement_test.csv'):
-        pd.testing.assert_frame_equal(pd.read_csv(tmp_path/'b'/'tables'/f), pd.read_csv(tmp_path/'a'/'tables'/f), obj=f)
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path/'b'/'tables'/f), pd.read_csv(tmp_path/'a'/'tables'/f), obj=f, atol=1e-6)   # float round-off: LIME/SHAP ran in other batches
     st = pd.read_csv(tmp_path/'b'/'tables'/'eval_ct_stages_test.csv')
     assert set(st.session) == {0, 1} and 'Grad-CAM + RobustCAM' not in set(st[st.session == 1].stage)   # kept, not rerun
     assert (tmp_path/'b'/'tables'/'eval_ct_per_image_test.config.json').exists()

@@ -25,7 +25,7 @@ def test_exp_gridpg_smoke(tmp_path, monkeypatch):
     assert rows[['gridpg', 'hit', 'energy']].apply(lambda c: c.between(0, 1)).all().all()
     assert (rows.energy - rows.gridpg).abs().max() < 1e-5, "every map is min-max normalised: energy = GridPG"
     rc = rows[rows.method.str.startswith('robustcam')]
-    assert rc[['u_peak', 'u_tile_auroc']].notna().all().all() and rows[rows.method == 'gradcam'].u_peak.isna().all()
+    assert rc.u_tile_auroc.notna().all() and rc.u_peak.notna().any() and rows[rows.method == 'gradcam'].u_peak.isna().all()   # U at a peak in a rotated view's lost corner is undefined (NaN)
     for t in ('summary', 'photo_summary'):
         s = tab(t)
         assert set(s.baseline) == {'gradcam', 'robustcam6-mean'} and set(s.measure) == {'gridpg', 'hit'} and {'p_wilcoxon_holm', 'cohens_d', 'ci_low'} <= set(s.columns)
