@@ -16,27 +16,12 @@ from .metrics import directions
 from .fusion import NO_U_GREY
 
 # %% auto #0
-__all__ = ['overlay', 'Heat', 'signed_heat', 'save_panel', 'uncertainty_heat', 'robustcam_panel', 'methods_grid', 'depth_chart',
+__all__ = ['Heat', 'signed_heat', 'overlay', 'save_panel', 'uncertainty_heat', 'robustcam_panel', 'methods_grid', 'depth_chart',
            'metric_bars', 'plot_curves', 'plot_confusion', 'pareto_front', 'tradeoff_chart']
 
-# %% ../nbs/07_viz.ipynb #10cab496
+# %% ../nbs/07_viz.ipynb #7bb08446
 def _np(t): return t.detach().cpu().float().numpy() if isinstance(t, torch.Tensor) else np.asarray(t, dtype=np.float32)
 
-def overlay(
-    img,                # (3,H,W) image in [0,1]
-    cam,                # (H,W) heatmap in [0,1]
-    alpha:float=0.5,    # weight of the heatmap
-    cmap:str='jet'      # matplotlib colormap
-)->np.ndarray:          # (H,W,3) float RGB in [0,1]
-    "Blend a colour-mapped heatmap onto an image."
-    img, cam = _np(img), _np(cam)
-    if img.ndim != 3 or img.shape[0] not in (1,3): raise ValueError(f"Expected an image (3,H,W), got shape {img.shape}.")
-    if cam.shape != img.shape[1:]: raise ValueError(f"Heatmap shape {cam.shape} does not match image size {img.shape[1:]}.")
-    rgb = np.repeat(img, 3, 0) if img.shape[0] == 1 else img
-    heat = colormaps[cmap](np.clip(cam, 0, 1))[..., :3]
-    return np.clip((1-alpha) * rgb.transpose(1,2,0) + alpha * heat, 0, 1)
-
-# %% ../nbs/07_viz.ipynb #7bb08446
 @dataclass
 class Heat:
     "A heatmap panel for `save_panel`: `map` drawn with `cmap` on [`vmin`, `vmax`] over `img` (if any), with a colour bar labelled `label`; NaN pixels grey."
@@ -72,6 +57,17 @@ def signed_heat(
     c = c if c > 0 else float(a.max()) if a.size and a.max() > 0 else 1.
     return Heat(m, img, 'RdBu_r', -c, c, f'{label}, clipped at ±{c:.2g} ({pct:g}th pct of |value|)', alpha=0.6)
 
+
+# %% ../nbs/07_viz.ipynb #10cab496
+def overlay(
+    img,                # (3,H,W) image in [0,1]
+    cam,                # (H,W) heatmap in [0,1]
+    alpha:float=0.5,    # weight of the heatmap
+    cmap:str='jet'      # matplotlib colormap
+)->np.ndarray:          # (H,W,3) float RGB in [0,1]
+    "Blend a colour-mapped heatmap onto an image (the pixels of a `Heat` on [0,1], without its colour bar)."
+    if _np(img).ndim != 3 or _np(img).shape[0] not in (1,3): raise ValueError(f"Expected an image (3,H,W), got shape {_np(img).shape}.")
+    return Heat(cam, img, cmap, alpha=alpha).rgb()
 
 # %% ../nbs/07_viz.ipynb #b18e9c88
 def save_panel(
