@@ -316,12 +316,17 @@ else:
            f"{R.v(GL, {**lw, 'method': 'lime'}, 'n', 'd')} explanations, where Grad-CAM at {R.v(GL, {**lw, 'method': 'gradcam'}, 'layer')} scores "
            f"{R.v(GL, {**lw, 'method': 'gradcam'}, 'mean', '.3f')}.")
     if R.has(GU):
-        uw = lambda l, c: R.v(GU, dict(dataset='imagenet', method='robustcam6-mean', layer=l), c, '.2f')
-        md(f"**Is the uncertainty higher where the attribution is misplaced?** At the map's peak, yes: U there separates pointing-game misses "
-           f"from hits with AUROC {uw(deep2[0], 'peak_auroc')} [{uw(deep2[0], 'peak_ci_low')}, {uw(deep2[0], 'peak_ci_high')}] and "
-           f"{uw(deep2[1], 'peak_auroc')} [{uw(deep2[1], 'peak_ci_low')}, {uw(deep2[1], 'peak_ci_high')}] at the deeper layers. Per tile, no: "
-           f"the AUROC of a tile's U for telling the wrong tiles from the right one is {uw(deep2[0], 'tile_auroc')} and {uw(deep2[1], 'tile_auroc')}, "
-           f"below a half, because U is largest where the attribution is, and the attribution is mostly on the right tile.")
+        uw = lambda l, c, f='.2f': R.v(GU, dict(dataset='imagenet', method='robustcam6-mean', layer=l), c, f)
+        uv = lambda l, c: R.value(GU, dict(dataset='imagenet', method='robustcam6-mean', layer=l), c)
+        peak_yes = all(uv(l, 'peak_ci_low') > 0.5 for l in deep2); tile_no = all(uv(l, 'tile_auroc') < 0.5 for l in deep2)
+        md(f"**Is the uncertainty higher where the attribution is misplaced?** At the map's peak, "
+           + ("yes" if peak_yes else "not clearly") + f": U there separates pointing-game misses from hits with AUROC {uw(deep2[0], 'peak_auroc')} "
+           f"[{uw(deep2[0], 'peak_ci_low')}, {uw(deep2[0], 'peak_ci_high')}] and {uw(deep2[1], 'peak_auroc')} [{uw(deep2[1], 'peak_ci_low')}, "
+           f"{uw(deep2[1], 'peak_ci_high')}] at the deeper layers ({uw(deep2[0], 'misses', 'd')} and {uw(deep2[1], 'misses', 'd')} misses among the "
+           f"{uw(deep2[0], 'n_pairs', 'd')} and {uw(deep2[1], 'n_pairs', 'd')} explanations whose peak every view saw). Per tile, "
+           + ("no" if tile_no else "not as a rule") + f": the AUROC of a tile's U for telling the wrong tiles from the right one is "
+           f"{uw(deep2[0], 'tile_auroc')} and {uw(deep2[1], 'tile_auroc')}"
+           + (", below a half, because U is largest where the attribution is, and the attribution is mostly on the right tile." if tile_no else "."))
     if R.has(GC):
         cw = lambda px, c, f='.2f': R.v(GC, dict(dataset='imagenet', grid_px=px), c, f)
         md(f"**Confounds.** The confidence filter keeps {cw(224, 'kept_confident', 'd')} of {cw(224, 'kept_images', 'd')} photos (an easy subset). "
