@@ -28,6 +28,8 @@ def map_of(
     return e.maps[:, hit[-1]]
 
 # %% ../nbs/03f_evaluate.ipynb #f3cbd59c
+def _cat_signed(es:list)->Tensor|None: return torch.cat([e.signed for e in es]) if all(e.signed is not None for e in es) else None   # the explanations' signed values, if every one has them
+
 class Recorder:
     "Wrap an explainer and keep the maps of its calls (cleared by `take`)."
     def __init__(self, explainer): self.explainer, self.out = explainer, []
@@ -40,8 +42,8 @@ class Recorder:
         "The maps of the first `n` images explained since the last `take` (their views dropped), then forget all."
         e = self.out; self.out = []
         maps = torch.cat([o.maps for o in e])[:n]
-        signed = torch.cat([o.signed for o in e])[:n] if all(o.signed is not None for o in e) else None
-        return Explanation(maps, e[0].methods, e[0].layers, signed=signed)
+        signed = _cat_signed(e)
+        return Explanation(maps, e[0].methods, e[0].layers, signed=None if signed is None else signed[:n])
 
 @dataclass
 class ProtocolRun:
@@ -108,6 +110,5 @@ def run_protocol(
             e = rec.take(n)
             df['image'] = ids[i + df['image'].to_numpy()]
             frames.append(df); maps.append(e); bar.update(n)
-    kept = Explanation(torch.cat([m.maps for m in maps]), maps[0].methods, maps[0].layers,
-                       signed=torch.cat([m.signed for m in maps]) if all(m.signed is not None for m in maps) else None)
+    kept = Explanation(torch.cat([m.maps for m in maps]), maps[0].methods, maps[0].layers, signed=_cat_signed(maps))
     return ProtocolRun(pd.concat(frames, ignore_index=True), kept, time.perf_counter() - t0, ids[:len(kept.maps)])

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 import paper
 
-CHROMIUM = next(filter(None, map(shutil.which, ['chromium', 'chromium-browser', 'google-chrome'])), None)
+CHROMIUM = paper.chromium()   # the executable the PDF build uses
 
 def test_select_and_format():
     df = pd.DataFrame({'a': ['x', 'y', 'y'], 'b': [1.0, -2.5, float('nan')], 'n': [3, 4, 5]})
