@@ -122,7 +122,6 @@ def test_monai_gradcam_equals_ours(monkeypatch):
     from monai.networks.nets import DenseNet
     from monai.visualize import GradCAM, GradCAMpp
     from robustcam.core import gradcam, upsample_raw, CAM_METHODS
-    from robustcam.fusion import RobustCAM
     torch.manual_seed(0)
     net = DenseNet(spatial_dims=2, in_channels=3, out_channels=3, init_features=16, growth_rate=8, block_config=(2, 2, 2, 2)).eval()   # DenseNet121's layout, smaller
     x = torch.rand(2, 3, 64, 64)
@@ -144,9 +143,13 @@ def test_monai_gradcam_equals_ours(monkeypatch):
     # 2g^2 + sum(A g^3) with eps 1e-7. Where the gradient is constant over the map (the layer before global pooling) only eps differs.
     assert max(diff['class_layers.relu', i] for i in range(2)) < 0.03, diff
     assert max(diff['features.denseblock3', i] for i in range(2)) > 0.01, diff
-    rc = RobustCAM(net, ['class_layers.relu'], torch.nn.Identity(), num_aug=6)   # a MONAI network, layers named as MONAI names them
-    res = rc(x, [2, 2])
-    assert res.fused.shape == (2, 1, 64, 64) and torch.isfinite(res.fused).all()
+    # a MONAI network in robustcam's explainers, layers named as MONAI names them
+    from robustcam.explainers import GradCAMExplainer, RobustCAMExplainer
+    theirs = _minmax(GradCAM(net, target_layers='features.denseblock3', postprocessing=ident)(x, class_idx=2)[:, 0].detach())
+    torch.testing.assert_close(GradCAMExplainer(net, 'features.denseblock3')(x, 2).maps[:, 0], theirs, atol=1e-5, rtol=0)
+    e = RobustCAMExplainer(net, ['features.denseblock3'], num_aug=6, plain=True)(x, 2)
+    assert e.methods == ['gradcam', 'robustcam-mean'] and e.maps.shape == (2, 2, 64, 64) and torch.isfinite(e.maps).all()
+    torch.testing.assert_close(e.maps[:, 0], theirs, atol=1e-5, rtol=0)   # RobustCAM's identity view is plain Grad-CAM
 
 # --- the CT head on DICOM copies of IQ-OTH/NCCD test slices ------------------------------------------------------------
 CKPT = PROJECT_ROOT/'results'/'checkpoints'/'efficientnet_lite0_iqothnccd.pth'
