@@ -59,13 +59,6 @@ def read_manifest(
 
 def _hidden(p:Path, root:Path)->bool: return any(s.startswith('.') for s in p.relative_to(root).parts)
 
-def _files(paths, scans:dict|None)->list:
-    "Items of plain files: images as they are, DICOM and NIfTI files expanded into their slices (`robustcam.medical.scan_slices`)."
-    kinds = [scan_kind(q) for q in paths]
-    new = [Item(str(q)) for q, k in zip(paths, kinds) if k is None]
-    if any(kinds): new += [Item(r.name, ref=r) for r in scan_slices([q for q, k in zip(paths, kinds) if k], **(scans or {}))]
-    return new
-
 def find_inputs(
     inputs:list,          # image files, DICOM and NIfTI files, folders, globs and CSV manifests
     path_column=None,     # manifests' path column (see `read_manifest`)
@@ -73,23 +66,27 @@ def find_inputs(
     exclude=None,         # a folder whose files are never inputs (the output folder)
     scans:dict|None=None  # how to read scans: `window`, `axis`, `slices`, `volume` (see `robustcam.medical.scan_slices`)
 )->list:                  # `Item`s, each file (or scan slice) once, in the order given
-    "Expand files, folders (recursive, image extensions, sorted), globs and manifests into the images to explain; scans into their slices."
+    "Expand files, folders (recursive, image extensions, sorted), globs and manifests into the images to explain; then every scan file, all together, into its slices."
     ex = Path(exclude).resolve() if exclude is not None else None
     def keep(q): return ex is None or not Path(q).resolve().is_relative_to(ex)
-    items, seen = [], set()
+    items, seen, scan_files = [], set(), {}   # scan file -> its target: scans are expanded together, so a series split across inputs is still one series
     for s in map(str, inputs):
         p = Path(s)
         if p.is_dir():
-            new = _files([q for q in sorted(p.rglob('*')) if q.is_file() and not _hidden(q, p) and keep(q) and (q.suffix.lower() in IMAGE_EXTS or scan_kind(q))], scans)
+            new = [Item(str(q)) for q in sorted(p.rglob('*')) if q.is_file() and not _hidden(q, p) and keep(q) and (q.suffix.lower() in IMAGE_EXTS or scan_kind(q))]
             if not new: raise ValueError(f"The folder {s} holds no image files (looked for {', '.join(IMAGE_EXTS)}, DICOM and NIfTI files).")
         elif p.suffix.lower() == '.csv' and p.is_file(): new = read_manifest(p, path_column, target_column)
         elif not p.exists() and any(c in s for c in '*?['):
-            new = _files([q for q in sorted(glob.glob(s, recursive=True)) if Path(q).is_file() and keep(q)], scans)
+            new = [Item(q) for q in sorted(glob.glob(s, recursive=True)) if Path(q).is_file() and keep(q)]
             if not new: raise ValueError(f"No file matches {s!r}.")
-        else: new = _files([s], scans) if p.is_file() else [Item(s)]   # a file, or a missing one: it goes to errors.csv and the others still run
+        else: new = [Item(s)]   # a file, or a missing one: it goes to errors.csv and the others still run
         for it in new:
-            k = it.path if it.ref is not None else os.path.abspath(it.path)
-            if k not in seen: seen.add(k); items.append(it)
+            k = os.path.abspath(it.path)
+            if Path(it.path).is_file() and scan_kind(it.path): scan_files.setdefault(k, it.target)
+            elif k not in seen: seen.add(k); items.append(it)
+    if scan_files:
+        for r in scan_slices(list(scan_files), **(scans or {})):
+            if r.name not in seen: seen.add(r.name); items.append(Item(r.name, scan_files.get(getattr(r, 'file', None)), ref=r))
     if not items: raise ValueError("No inputs: pass image files, DICOM or NIfTI files, folders, globs or a CSV manifest.")
     return items
 
