@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 
-__all__ = ['SMOKE', 'SPLITS', 'Stage', 'stages', 'run_stage', 'run_times', 'reproduce', 'main']
+__all__ = ['SMOKE', 'SPLITS', 'RUN_RECORD', 'is_run_record', 'result_tables', 'table_differences', 'Stage', 'stages', 'run_stage',
+           'run_times', 'reproduce', 'main']
 
 # Tiny values for the parameters experiment notebooks declare (only those a notebook declares are passed).
 # Agreed with the notebooks' owners (10_exp_imagenet, 20_train_ct: H2; 30_eval_ct: H7) in coord/OWNERSHIP.md.
@@ -33,6 +34,45 @@ SMOKE |= dict(faith_images=2, ct_images=2, quantus_images=2, quantus_samples=1) 
 SMOKE |= dict(n_grids=1, num_views=[6], lime_grids=1, hi_grids=1, ct_grids=1, ct_pool=48)   # 12_exp_gridpg (with lime_samples, shap_samples above)
 SMOKE |= dict(n_boot=100)                                               # 13_exp_uncertainty (with n_images, n_perturb, ct_images above)
 SPLITS = ('slice', 'grouped')
+
+# The one rule for determinism checks. Two runs with the same seeds must give the same *results*; the columns that
+# describe the *run* differ between any two runs and are left out of every comparison: wall times (seconds, minutes,
+# durations, per-image times and ratios of times), dates and timestamps, host names, PIDs, devices and library
+# versions. A column is a run record when one of these words is a whole `_`-separated part of its name
+# (`cache_s`, `s_per_image`, `time_x_gradcam`, `runtime_ratio_8_over_6`, `date`, `device`), so `n_samples` or
+# `split_sha256` stay results.
+RUN_RECORD = re.compile(r'(^|_)(s|secs?|seconds?|minutes?|hours?|runtime|time|wall|duration|date|timestamp|'
+                        r'host|hostname|pid|device|versions?)(_|$)', re.I)
+
+def is_run_record(
+    column:str  # a column name of a results table
+)->bool:        # True when the column describes the run (time, date, host, ...) rather than its results
+    "The determinism rule: `RUN_RECORD` matches the column's name."
+    return bool(RUN_RECORD.search(str(column)))
+
+def result_tables(
+    out:Path  # a results folder
+)->dict:      # relative path -> DataFrame of every CSV under out/tables, without its run-record columns
+    "What two runs with the same seeds must agree on: every table under `out/tables`, run-record columns dropped."
+    import pandas as pd
+    res = {}
+    for p in sorted((Path(out)/'tables').rglob('*.csv')):
+        df = pd.read_csv(p)
+        res[str(p.relative_to(Path(out)/'tables'))] = df.drop(columns=[c for c in df.columns if is_run_record(c)])
+    return res
+
+def table_differences(
+    a:Path,  # one results folder
+    b:Path   # another, from a run with the same seeds and parameters
+)->list:     # one line per difference (a table only one has, or a table whose results differ); empty when identical
+    "Compare two runs' results exactly, by `result_tables` (run records left out)."
+    import pandas as pd
+    ta, tb = result_tables(a), result_tables(b)
+    res = [f"{n}: only in {a if n in ta else b}" for n in sorted(set(ta) ^ set(tb))]
+    for n in sorted(set(ta) & set(tb)):
+        try: pd.testing.assert_frame_equal(ta[n], tb[n], check_exact=True, obj=n)
+        except AssertionError as e: res.append(' '.join(str(e).split()))
+    return res
 
 class Stage:
     "One step of the chain: a notebook run with parameters, or a build function."
