@@ -14,16 +14,22 @@ def test_stages_found_by_glob(tmp_path):
     sts = rp.stages(tmp_path, smoke=True)
     names = [s.name for s in sts]
     exps = [p for p in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')) if is_experiment(p)]
-    assert [n.split('[')[0] for n in names[:-2]] == [p.stem for p in exps for _ in (rp.SPLITS if 'split' in rp._declared(p) else [0])]
+    runs = lambda p: (len(rp.NETWORKS) if p.stem in rp.PER_NETWORK else 1) * (len(rp.SPLITS) if 'split' in rp._declared(p) else 1)
+    assert [n.split('[')[0] for n in names[:-2]] == [p.stem for p in exps for _ in range(runs(p))]
     assert names[-2:] == ['paper', 'docs']
     assert '10_exp_imagenet' in names and '20_train_ct[split=slice]' in names and '20_train_ct[split=grouped]' in names
+    assert '10_exp_imagenet[arch=efficientnet_lite2]' in names and '20_train_ct[arch=efficientnet_lite1][split=grouped]' in names
+    assert next(s for s in sts if s.name.startswith('16_exp_networks')).params['archs'] == list(rp.NETWORKS)
+    main = [s.name for s in rp.stages(tmp_path, smoke=True, archs=['efficientnet_lite0'])]
+    assert not any('arch=' in n or n.startswith('16_exp_networks') for n in main), "ARCHS=efficientnet_lite0: the main network alone"
+    with pytest.raises(SystemExit, match="unknown or not offline network"): rp.stages(tmp_path, smoke=True, archs=['resnet50'])
     for s in sts[:-2]:
         decl = rp._declared(s.nb)
         assert set(s.params) <= set(decl), f"{s.name}: passes parameters it does not declare: {set(s.params) - set(decl)}"
         assert s.params.get('out_dir') == str(tmp_path), "a smoke run writes into its own folder"
         assert all(s.params[k] == v for k, v in rp.SMOKE.items() if k in decl)
     full = rp.stages(ROOT/'results', smoke=False)
-    assert all(set(s.params) <= {'split'} for s in full[:-2]), "the full run uses the notebooks' defaults"
+    assert all(set(s.params) <= {'split', 'arch', 'archs'} for s in full[:-2]), "the full run uses the notebooks' defaults"
 
 def test_fails_at_first_failing_stage(tmp_path, monkeypatch):
     "The chain stops at the failing stage, names it, and keeps what earlier stages wrote; one line per stage + total."
@@ -31,7 +37,7 @@ def test_fails_at_first_failing_stage(tmp_path, monkeypatch):
     def ok(): (tmp_path/'first.csv').write_text('a\n1\n'); done.append('first')
     def bad(): raise ValueError("data folder not found: /nowhere")
     def never(): done.append('never')
-    monkeypatch.setattr(rp, 'stages', lambda out, smoke: [rp.Stage('first', run=ok), rp.Stage('second', run=bad), rp.Stage('third', run=never)])
+    monkeypatch.setattr(rp, 'stages', lambda out, smoke, **kw: [rp.Stage('first', run=ok), rp.Stage('second', run=bad), rp.Stage('third', run=never)])
     lines = []
     with pytest.raises(SystemExit, match=r"failed at stage 'second': ValueError: data folder not found"):
         rp.reproduce(smoke=True, out=tmp_path, log=lines.append)
@@ -41,7 +47,7 @@ def test_fails_at_first_failing_stage(tmp_path, monkeypatch):
     assert re.search(r"^total \d+\.\d s; stopped at stage 'second'; results of earlier stages are kept", lines[3]), lines
 
 def test_stage_lines_and_total(tmp_path, monkeypatch):
-    monkeypatch.setattr(rp, 'stages', lambda out, smoke: [rp.Stage('a', run=lambda: None), rp.Stage('b', run=lambda: None)])
+    monkeypatch.setattr(rp, 'stages', lambda out, smoke, **kw: [rp.Stage('a', run=lambda: None), rp.Stage('b', run=lambda: None)])
     lines = []
     rp.reproduce(smoke=True, out=tmp_path, log=lines.append)
     assert len(lines) == 4 and re.search(r"\[1/2\] a\s+ok\s+\d+\.\d s", lines[1]) and lines[3].startswith('total ')   # a time, not its value
