@@ -27,7 +27,7 @@ test: install chromium poppler check-export test-nbs test-py
 check-export: install
 	$(BIN)/nbdev-clean
 	$(BIN)/nbdev-export
-	$(BIN)/jupyter nbconvert --to markdown --log-level WARN nbs/index.ipynb --output-dir . --output README
+	$(BIN)/python tools/readme.py
 	@if [ -n "$$(git status --porcelain -- nbs robustcam README.md)" ]; then \
 	  git status --porcelain -- nbs robustcam README.md; \
 	  echo "nbdev-clean, nbdev-export or the README build changed files: run them ('make check-export') and commit"; exit 1; fi
@@ -38,9 +38,9 @@ test-nbs: install
 test-py: install
 	OMP_NUM_THREADS=1 $(BIN)/pytest -q -rs --durations=25 -n 2 --dist loadfile tests
 
-## README.md is generated from nbs/index.ipynb (nbdev-readme needs Quarto; this is the same conversion with nbconvert)
+## README.md is generated from nbs/index.ipynb: its cells run (the findings table reads results/tables/), then nbconvert (nbdev-readme needs Quarto)
 readme: install
-	$(BIN)/jupyter nbconvert --to markdown --log-level WARN nbs/index.ipynb --output-dir . --output README
+	$(BIN)/python tools/readme.py
 
 ## Documentation: nbdev-docs where Quarto is installed, else the static HTML fallback in _site/
 docs: install
