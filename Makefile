@@ -20,6 +20,7 @@ install:
 demo: install
 	$(BIN)/robustcam samples results/demo/inputs
 	$(BIN)/robustcam explain results/demo/inputs/*.png --arch efficientnet_lite0 --num-aug 6 --fusion mean --out results/demo
+	@echo "Done: open results/demo/index.html (the run report: each photo's panel, least trustworthy first). The README's figure is nbs/images/robustcam_demo.png (drawn by nbs/index.ipynb)."
 
 ## The test suite: notebooks clean, export in sync, README in sync, notebook tests, pytest (peer cross-checks, docs in Chromium)
 test: install chromium poppler check-export test-nbs test-py
