@@ -18,6 +18,8 @@ What it does:
 - images are files next to the pages (`<page>_files/`), never base64 blobs;
 - a sidebar lists every page in the sections and order of `nbs/sidebar.yml` (the file `nbdev-docs` reads too), each
   with its notebook's number and title.
+  At a phone's width it collapses behind a "Menu" button above the page;
+- executed copies show no stray `Path` values and no absolute paths of the machine that ran them (`scrub_outputs`).
 """
 from __future__ import annotations
 import argparse, hashlib, html, os, re, shutil, sys, time, yaml
