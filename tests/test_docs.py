@@ -267,7 +267,8 @@ def test_no_path_reprs_or_build_paths(crawl):
 
 def test_path_check_can_fail():
     assert _re_abs_path.findall("saved /work/main/results/x.png, not https://x.org/work/results/y, results/z or /tmp/smoke") == ['/work/main/results/']
-    assert ds.rel_paths("/work/main/results/figures/a.png; /home/u/.venv/lib/site-packages/tqdm/auto.py") == "results/figures/a.png; site-packages/tqdm/auto.py"
+    assert ds.rel_paths("/work/main/results/figures/a.png; /home/u/.venv/lib/site-packages/tqdm/auto.py") == "results/figures/a.png; .venv/lib/site-packages/tqdm/auto.py"
+    assert ds.rel_paths("`<project>/../shared/data`, ../x/y and https://a.org/b/c/") == "`<project>/../shared/data`, ../x/y and https://a.org/b/c/"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('save()', outputs=[
         nbformat.v4.new_output('execute_result', {'text/plain': "PosixPath('/work/main/results/a.png')"}, execution_count=1),
         nbformat.v4.new_output('stream', name='stdout', text='wrote /work/main/results/tables/t.csv\n')])])

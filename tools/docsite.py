@@ -325,7 +325,7 @@ def find_runs(
     if not runs.is_dir(): return []
     return sorted(p for p in runs.glob(f'{stem}*.ipynb') if p.stem == stem or p.stem.startswith(stem + '_'))
 
-_re_abs = re.compile(r"(?<![\w.:/~-])/(?:[\w.@+-]+/)+")   # the folders of an absolute path (not a URL's)
+_re_abs = re.compile(r"(?<![\w.:/~<>-])/(?:[\w@+-][\w.@+-]*/)+")   # the folders of an absolute path (not a URL's, not `<project>/../x`)
 _ANCHORS = ('site-packages', 'results', 'robustcam', 'nbs', 'data', 'papers', 'tools', 'benchmarks', 'tests')
 _re_path_repr = re.compile(r"^(?:Posix|Windows)?Path\('[^']*'\)$")
 
@@ -467,7 +467,7 @@ def build_site(
         elif var is not None:
             note = f"Executed copy of a run: <code>{_rel(src, root)}</code>."
         if var is not None: lift_headline(nb, s)
-        page = render_page(prep_nb(nb, base, pages), title, fm.get('description', ''), nav_html(nav, href, cfg.title),
+        page = render_page(prep_nb(scrub_outputs(nb), base, pages), title, fm.get('description', ''), nav_html(nav, href, cfg.title),
                            src.parent, cfg.title, out=out, href=href, note=note, strict=strict)
         (out/href).write_text(page, encoding='utf-8')
     if not (out/'index.html').exists(): print("Warning: no index.ipynb, so no index.html")
