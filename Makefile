@@ -20,6 +20,7 @@ install:
 demo: install
 	$(BIN)/robustcam samples results/demo/inputs
 	$(BIN)/robustcam explain results/demo/inputs/*.png --arch efficientnet_lite0 --num-aug 6 --fusion mean --out results/demo
+	@echo "Done: open results/demo/index.html (the run report: each photo's panel, least trustworthy first). The README's figure is nbs/images/robustcam_demo.png (drawn by nbs/index.ipynb)."
 
 ## The test suite: notebooks clean, export in sync, README in sync, notebook tests, pytest (peer cross-checks, docs in Chromium)
 test: install chromium poppler check-export test-nbs test-py
@@ -27,7 +28,7 @@ test: install chromium poppler check-export test-nbs test-py
 check-export: install
 	$(BIN)/nbdev-clean
 	$(BIN)/nbdev-export
-	$(BIN)/jupyter nbconvert --to markdown --log-level WARN nbs/index.ipynb --output-dir . --output README
+	$(BIN)/python tools/readme.py
 	@if [ -n "$$(git status --porcelain -- nbs robustcam README.md)" ]; then \
 	  git status --porcelain -- nbs robustcam README.md; \
 	  echo "nbdev-clean, nbdev-export or the README build changed files: run them ('make check-export') and commit"; exit 1; fi
@@ -38,9 +39,9 @@ test-nbs: install
 test-py: install
 	OMP_NUM_THREADS=1 $(BIN)/pytest -q -rs --durations=25 -n 2 --dist loadfile tests
 
-## README.md is generated from nbs/index.ipynb (nbdev-readme needs Quarto; this is the same conversion with nbconvert)
+## README.md is generated from nbs/index.ipynb: its cells run (the findings table reads results/tables/), then nbconvert (nbdev-readme needs Quarto)
 readme: install
-	$(BIN)/jupyter nbconvert --to markdown --log-level WARN nbs/index.ipynb --output-dir . --output README
+	$(BIN)/python tools/readme.py
 
 ## Documentation: nbdev-docs where Quarto is installed, else the static HTML fallback in _site/
 docs: install

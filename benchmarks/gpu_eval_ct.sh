@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Experiment 2b (nbs/30_eval_ct.ipynb) on a CUDA machine: every method on ALL 219 test images, full sample counts,
+# Experiment 4 (nbs/30_eval_ct.ipynb) on a CUDA machine: every method on ALL 219 test images, full sample counts,
 # into results/gpu/ (tables, figures; never over the committed CPU run's results/tables/) and
 # results/runs/30_eval_ct_gpu[_grouped].ipynb. Runs without papermill/Jupyter (benchmarks/gpu_eval_ct.py).
 #

@@ -182,6 +182,15 @@ class GradCAMResult:
     logits:Tensor      # (N,K) the model's output on `x`
     layers:list = field(default_factory=list) # qualified layer names, in the order of dim 1 of `maps`
     attribution:str = 'gradcam'               # a name of `CAM_METHODS`
+    def __repr__(self)->str:
+        "One screen outside Jupyter: shapes, layers, targets, constant maps (not the tensors)."
+        N, M = self.maps.shape[:2]
+        t = self.targets.tolist()
+        ts = ', '.join(map(str, t[:10])) + (f", ... ({N - 10} more)" if N > 10 else '')
+        return (f"GradCAMResult({self.attribution}): {N} image(s) x {M} layer(s), maps {tuple(self.maps.shape)} in [0,1]\n"
+                f"  layers:  {', '.join(map(str, self.layers))}\n"
+                f"  targets: {ts}" + (" (-1: a score function)" if -1 in t else '') + "\n"
+                f"  constant maps (returned as zeros): {int(self.degenerate.sum())} of {N * M}")
 
 # %% ../nbs/00_core.ipynb #e3a76602
 def _in_channels(model):

@@ -167,13 +167,17 @@ def split_digest(df:pd.DataFrame)->str:
 
 def write_split(
     df:pd.DataFrame, # a split with the columns path, label, class, split, sha256
-    path=SPLIT_CSV   # CSV to write (atomically: temporary name, then rename)
+    path=None        # CSV to write (atomically: temporary name, then rename); None: `SPLIT_CSV`
 )->Path:
     "Save a split as CSV in canonical order, atomically."
+    path = SPLIT_CSV if path is None else path
     return save_csv(_canonical(df), path)
 
-def read_split(path=SPLIT_CSV)->pd.DataFrame:
+def read_split(
+    path=None  # the split CSV; None: `SPLIT_CSV`
+)->pd.DataFrame:
     "Read a split CSV, checking its columns and split names."
+    path = SPLIT_CSV if path is None else path
     df = pd.read_csv(path, dtype={'path': str, 'label': int, 'class': str, 'split': str, 'sha256': str, 'group': str})
     if missing := [c for c in _SPLIT_COLS if c not in df]: raise ValueError(f"{path} lacks the column(s) {missing}; a split CSV has {_SPLIT_COLS}.")
     if bad := sorted(set(df.split) - set(SPLITS)): raise ValueError(f"{path} has unknown split names {bad}; expected {SPLITS}.")

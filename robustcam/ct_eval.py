@@ -1,4 +1,4 @@
-"""What Experiment 2b (`30_eval_ct`) needs beyond a generic evaluation: its parameters checked before any work, the head checkpoint it evaluates, its resumable per-image table, and its LIME/SHAP/vote explainer set.
+"""What Experiment 4 (`30_eval_ct`) needs beyond a generic evaluation: its parameters checked before any work, the head checkpoint it evaluates, its resumable per-image table, and its LIME/SHAP/vote explainer set.
 
 Docs: https://robustcam.github.io/robustcam/ct_eval.html.md"""
 

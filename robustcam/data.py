@@ -14,8 +14,8 @@ from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
 __all__ = ['PROJECT_ROOT', 'DATASETS', 'IMAGENET50_URL', 'IQOTHNCCD_URL', 'IQOTHNCCD_COUNTS', 'IQOTHNCCD_DIGEST', 'IMAGE_EXTS',
-           'data_roots', 'dataset_path', 'DownloadError', 'sha256', 'fetch', 'imagenet50_manifest',
-           'download_imagenet50', 'download_iqothnccd', 'load_image', 'load_imagenet50']
+           'SAMPLES', 'data_roots', 'dataset_path', 'DownloadError', 'sha256', 'fetch', 'imagenet50_manifest',
+           'download_imagenet50', 'download_iqothnccd', 'load_image', 'load_samples', 'load_imagenet50']
 
 # %% ../nbs/04_data.ipynb #89bb9ec0
 _PKG = Path(str(importlib.resources.files('robustcam')))
@@ -169,6 +169,24 @@ def load_image(
         w,h = im.size; l,t = (w-size)//2, (h-size)//2
         im = im.crop((l, t, l+size, t+size))
     return torch.from_numpy(np.asarray(im, dtype=np.float32) / 255.).permute(2,0,1).contiguous()
+
+# %% ../nbs/04_data.ipynb #dbdf8824
+SAMPLES = ('chelsea', 'coffee', 'rocket', 'astronaut')   # scikit-image's bundled photos: a cat, a cup of coffee, a rocket, an astronaut
+
+def load_samples(
+    names=SAMPLES,  # names of scikit-image sample photos (`skimage.data.<name>()`)
+    size:int=224    # shorter side resized to `size`, then centre-cropped (as `load_image`)
+)->torch.Tensor:    # (N,3,size,size) float32 in [0,1]
+    "scikit-image's bundled photos as a `[0,1]` batch: offline demo inputs."
+    import skimage.data, tempfile
+    names = [names] if isinstance(names, str) else list(names)
+    bad = [n for n in names if not callable(getattr(skimage.data, n, None))]
+    if not names: raise ValueError(f"No photo named: pass names from {SAMPLES}.")
+    if bad: raise ValueError(f"scikit-image has no sample photo {bad[0]!r}; use names from {SAMPLES}.")
+    with tempfile.TemporaryDirectory() as d:
+        paths = [Path(d)/f'{n}.png' for n in names]
+        for n, p in zip(names, paths): Image.fromarray(getattr(skimage.data, n)()).save(p)
+        return torch.stack([load_image(p, size) for p in paths])
 
 # %% ../nbs/04_data.ipynb #a8dc8d5a
 def load_imagenet50(

@@ -195,3 +195,11 @@ def show(self:Explanation,
     rows = [[(n, _rgb(self.maps[i, j], img)) for j, n in enumerate(_names(self))]]
     if views: rows += [[(f"view {v}: {n}", _rgb(self.views[i, v, j], img)) for j, n in enumerate(_names(self))] for v in range(self.views.shape[1])]
     return _tiles_figure(rows, figsize)
+
+@patch
+def __repr__(self:Explanation)->str:
+    "One screen outside Jupyter: shapes and the maps' names (not the tensors)."
+    N, M = self.maps.shape[:2]
+    v = f", {self.views.shape[1]} views {tuple(self.views.shape)}" if self.views is not None else ''
+    return (f"Explanation: {N} image(s) x {M} map(s) {tuple(self.maps.shape)} in [0,1]{v}" + (", signed values kept" if self.signed is not None else '') + "\n"
+            f"  maps: {', '.join(_names(self))}")

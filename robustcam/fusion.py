@@ -126,6 +126,7 @@ class RobustCAMResult:
     u_valid:Tensor|None=None  # (N,M,H,W) bool, where `uncertainty` is defined: every used view saw the pixel (and at least two views are used)
     view_raw:Tensor|None=None # (N,V,M,H,W) with `raw=True`: each view's map before any normalisation, aligned (a CAM's ReLU'd values upsampled; an explainer's signed values, or its maps where it has none); 0 where the view did not see the pixel
     fused_raw:Tensor|None=None # (N,M,H,W) with `raw=True`: `view_raw` fused by the same rule over the same views, not renormalised
+    fusion:str='mean'         # how the views were fused: 'mean' or 'median'
     @property
     def plain(self)->Tensor: return self.view_maps[:, 0]  # (N,M,H,W): the identity view's map, the attribution alone (e.g. plain Grad-CAM)
     @property
@@ -235,7 +236,7 @@ class RobustCAM:
                                view_pred=probs.argmax(-1), view_prob=torch.where(tgts[:,None] >= 0, prob, torch.nan),
                                view_names=[v.name for v in self.views], layers=names,
                                attribution=self.attribution if isinstance(self.attribution, str) else explainer_name(self.attribution), images=x, u_valid=u_valid,
-                               view_raw=raws, fused_raw=fused_raw)
+                               view_raw=raws, fused_raw=fused_raw, fusion=self.fusion)
 
 # %% ../nbs/02_fusion.ipynb #21d07f7b
 def _check_u(r):
@@ -299,3 +300,14 @@ def show(self:RobustCAMResult,
     fig = _tiles_figure(_layer_tiles(self, i, views), figsize)
     fig.suptitle(f"image {i}: {_head(self, i)}", fontsize=9); fig.tight_layout()
     return fig
+
+@patch
+def __repr__(self:RobustCAMResult)->str:
+    "One screen outside Jupyter, as a DataFrame prints: shapes, layers, views, fusion, and each image's target, agreement and trust."
+    N, M = self.fused.shape[:2]
+    V, t, a, tr = len(self.view_names), self.targets.tolist(), self.agreement.tolist(), self.trust.tolist() if self.uncertainty is not None else [float('nan')] * N
+    rows = [f"  {i:>5}  {t[i]:>6}  {float(self.view_prob[i, 0]):>5.2f}  {a[i]:>9.2f}  {tr[i]:>5.2f}" for i in range(min(N, 10))]
+    return '\n'.join([f"RobustCAMResult({self.attribution}, {self.fusion} fusion): {N} image(s) x {M} layer(s) x {V} views",
+                      f"  fused {tuple(self.fused.shape)} in [0,1]; uncertainty " + (f"{tuple(self.uncertainty.shape)} (NaN where not every view saw the pixel)" if self.uncertainty is not None else 'not computed'),
+                      f"  layers: {', '.join(map(str, self.layers))}", f"  views:  {', '.join(self.view_names)}",
+                      "  image  target      p  agreement  trust", *rows] + ([f"  ... {N - 10} more image(s)"] if N > 10 else []))

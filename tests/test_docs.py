@@ -252,3 +252,67 @@ def test_experiment_pages_show_results(site, crawl):
                 assert 'headline' in crawl[page]['ids'], f"{page} does not open with its headline"
     if without: pytest.skip(f"no executed copy in {ds.RUNS}/ for {without}: produced by `make reproduce` "
                             f"(the full run; then commit {ds.RUNS}/)")
+
+# ---------------------------------------------------------------------------------------------------------------
+# The front door and docs hygiene (issue 38)
+
+# an absolute path into a checkout, its data or its virtual environment (example paths such as /tmp/smoke in code are fine)
+_re_abs_path = re.compile(r"(?<![\w.:/~-])(?:/[\w.@+-]+)+/(?:results|robustcam|nbs|data|papers|tools|\.venv|site-packages)/")
+
+def test_no_path_reprs_or_build_paths(crawl):
+    "No page shows a Python repr of a path (a stray cell return value) or an absolute path of the machine that built it."
+    bad = {p: m[:3] for p, i in crawl.items() if (m := re.findall(r"(?:Posix|Windows)Path\([^)]*\)|" + re.escape(str(ROOT)) + r"\S*", i['text'])
+                                                  + _re_abs_path.findall(i['text']))}
+    assert not bad, bad
+
+def test_path_check_can_fail():
+    assert _re_abs_path.findall("saved /work/main/results/x.png, not https://x.org/work/results/y, results/z or /tmp/smoke") == ['/work/main/results/']
+    assert ds.rel_paths("/work/main/results/figures/a.png; /home/u/.venv/lib/site-packages/tqdm/auto.py") == "results/figures/a.png; .venv/lib/site-packages/tqdm/auto.py"
+    assert ds.rel_paths("`<project>/../shared/data`, ../x/y and https://a.org/b/c/") == "`<project>/../shared/data`, ../x/y and https://a.org/b/c/"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('save()', outputs=[
+        nbformat.v4.new_output('execute_result', {'text/plain': "PosixPath('/work/main/results/a.png')"}, execution_count=1),
+        nbformat.v4.new_output('stream', name='stdout', text='wrote /work/main/results/tables/t.csv\n')])])
+    c = ds.scrub_outputs(nb).cells[0]
+    assert [o.output_type for o in c.outputs] == ['stream'] and c.outputs[0].text == 'wrote results/tables/t.csv\n'
+
+def test_readme_links_alive(crawl):
+    "Every link of the README into the docs (absolute on GitHub, made relative on the site) reaches a crawled page and anchor; local links reach a file."
+    from nbdev.config import get_config
+    cfg = get_config()
+    base = (cfg.doc_host + cfg.doc_baseurl).rstrip('/') + '/'
+    links = re.findall(r'\]\(([^)\s]+)\)', (ROOT/'README.md').read_text())
+    docs = [l[len(base):] for l in links if l.startswith(base)]
+    assert len(docs) >= 8, links
+    for l in docs:
+        page, _, anchor = l.partition('#')
+        assert page in crawl, f"README links {l}: no such page on the site"
+        if anchor: assert anchor in crawl[page]['ids'], f"README links {l}: no such anchor"
+    for l in links:
+        if not re.match(r'^(https?:|mailto:|#)', l): assert (ROOT/l.split('#')[0]).exists(), f"README links {l}: no such file"
+
+def test_front_pages_crawled(crawl):
+    "The gallery, the code layout and the reproduction pages are on the site, with the gallery's figures."
+    assert {'gallery.html', 'layout.html', 'reproducing.html'} <= set(crawl)
+    gal = crawl['gallery.html']
+    assert len([i for i in gal['imgs'] if 'gallery_' in i[0] and i[2] and i[3] > 0]) == 4, gal['imgs']
+    assert gal['secs'] == SECTIONS and 'gallery.html' in crawl['index.html']['links']
+
+def test_phone_width_menu(site):
+    "At a phone's width the sidebar is a menu button above the page; the content starts on the first screen, and the button opens the list."
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
+        try:
+            pg = b.new_context(offline=True, viewport={'width': 390, 'height': 844}).new_page()
+            pg.goto((site/'index.html').as_uri(), wait_until='load')
+            state = lambda: pg.evaluate("""() => ({list: getComputedStyle(document.querySelector('.rc-nav ul')).display,
+                button: getComputedStyle(document.querySelector('.rc-menu')).display,
+                main: document.querySelector('main').getBoundingClientRect().top, wide: document.documentElement.scrollWidth})""")
+            s = state()
+            assert s['list'] == 'none' and s['button'] != 'none' and s['main'] < 150, s
+            pg.click('.rc-menu')
+            assert state()['list'] == 'block'
+            pg.set_viewport_size({'width': 1280, 'height': 900}); pg.reload(wait_until='load')
+            s = state()
+            assert s['list'] == 'block' and s['button'] == 'none', s
+        finally: b.close()

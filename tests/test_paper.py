@@ -197,3 +197,28 @@ def test_pdf(built, tmp_path):
     for f in pages:
         a = np.asarray(Image.open(f))
         assert a[:, :side].min() >= 250 and a[:, -side:].min() >= 250, f"{f.name}: ink in the side margins"
+
+def test_sentence_helpers(tmp_path):
+    "wd, words, cmp and tally: the words of the manuscript's generated sentences."
+    assert [paper.wd(n) for n in (0, 3, 12, 1234)] == ['none', 'three', 'twelve', '1 234']
+    with pytest.raises(TypeError, match='int count'): paper.wd(2.0)
+    assert [paper.words(x) for x in ([], ['a'], ['a', 'b'], iter(['a', 'b', 'c']))] == ['', 'a', 'a and b', 'a, b and c']
+    assert (paper.cmp(1.1, 1.0), paper.cmp(2.0, 1.0), paper.cmp(0.5, 1.0), paper.cmp(1.05, 1.0, 0.01)) == \
+        ('about the same as', 'larger than', 'smaller than', 'larger than')
+    (tmp_path/'tables').mkdir()
+    pd.DataFrame({'dataset': ['A'] * 4 + ['B'], 'method': ['m'] * 5,
+                  'verdict': ['beats', 'beats', 'ties', 'loses', 'loses']}).to_csv(tmp_path/'tables'/'v.csv', index=False)
+    R = paper.Results(tmp_path, tmp_path/'out')
+    text, counts = paper.tally(R, 'v.csv', 'A', 'm')
+    assert counts == {'beats': 2, 'ties': 1, 'loses': 1}
+    s = BeautifulSoup(text, 'html.parser')
+    assert s.get_text() == 'wins 2, ties 1 and loses 1 of 4 paired comparisons' and hand_typed(s) == []
+    assert check_values(s, tmp_path) == []
+    with pytest.raises(ValueError, match="no verdicts for dataset='C'"): paper.tally(R, 'v.csv', 'C', 'm')
+
+def test_no_script_writes_the_paper():
+    "papers/paper.ipynb is the one source, edited as it is: no tool or Makefile line writes it (the generator is gone)."
+    assert not (ROOT/'tools'/'make_paper_nb.py').exists()
+    for f in [*(ROOT/'tools').glob('*.py'), ROOT/'Makefile']:
+        for line in f.read_text().splitlines():
+            assert not ('paper.ipynb' in line and re.search(r'\b(write|dump)', line)), (f.name, line)

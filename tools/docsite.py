@@ -18,6 +18,8 @@ What it does:
 - images are files next to the pages (`<page>_files/`), never base64 blobs;
 - a sidebar lists every page in the sections and order of `nbs/sidebar.yml` (the file `nbdev-docs` reads too), each
   with its notebook's number and title.
+  At a phone's width it collapses behind a "Menu" button above the page;
+- executed copies show no stray `Path` values and no absolute paths of the machine that ran them (`scrub_outputs`).
 """
 from __future__ import annotations
 import argparse, hashlib, html, os, re, shutil, sys, time, yaml
@@ -29,7 +31,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor, ExtractOutputPreprocessor
 
 __all__ = ['constants_md', 'proc_nb', 'proc_nbs', 'fix_md', 'pop_frontmatter', 'prep_nb', 'tex_to_mathml', 'nav_html', 'read_sidebar', 'lift_headline', 'render_page',
-           'is_experiment', 'find_runs', 'lighten_nb', 'build_site', 'main']
+           'is_experiment', 'find_runs', 'rel_paths', 'scrub_outputs', 'lighten_nb', 'build_site', 'main']
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 'results/executed'   # committed, light executed copies of the experiment runs (see `lighten_nb`)
@@ -216,7 +218,12 @@ body.jp-Notebook>main{margin-left:17rem;max-width:62rem}
 .jp-RenderedHTMLCommon a code{color:#0969da}.jp-RenderedMarkdown a[href*="/blob/"]{float:right;font-size:smaller}
 .rc-note{border-left:4px solid #bf8700;background:#fff8c5;padding:.5rem .8rem}
 math[display="block"]{margin:.6em 0}
-@media (max-width:800px){.rc-nav{position:static;width:auto}body.jp-Notebook>main{margin-left:0}}
+.rc-menu{display:none}
+@media (max-width:800px){  /* a phone: the sidebar collapses behind a menu button above the page */
+  .rc-nav{position:static;width:auto;bottom:auto;padding:.6rem 1rem;display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;border-right:0;border-bottom:1px solid #d0d7de}
+  .rc-nav .rc-brand{margin:0}.rc-nav ul{display:none;width:100%;margin-top:.4rem}.rc-nav.rc-open ul{display:block}
+  .rc-menu{display:inline-block;font:inherit;padding:.25rem .8rem;border:1px solid #d0d7de;border-radius:6px;background:#fff;color:#24292f;cursor:pointer}
+  body.jp-Notebook>main{margin-left:0;padding:0 .6rem}}
 </style>"""
 
 def nav_html(
@@ -232,7 +239,9 @@ def nav_html(
         if rest and rest[0] and rest[0] != sec:
             sec = rest[0]; li.append(f'<li class="rc-sec">{html.escape(sec)}</li>')
         li.append(f'<li><a href="{h}"{act(h)}>{num(n)}{html.escape(t)}</a></li>')
-    return f'<nav class="rc-nav"><a class="rc-brand" href="index.html">{html.escape(brand)}</a><ul>{"".join(li)}</ul></nav>'
+    menu = ('<button class="rc-menu" type="button" aria-expanded="false" onclick="const n=this.parentNode;'
+            'n.classList.toggle(\'rc-open\');this.setAttribute(\'aria-expanded\',n.classList.contains(\'rc-open\'))">Menu</button>')
+    return f'<nav class="rc-nav"><a class="rc-brand" href="index.html">{html.escape(brand)}</a>{menu}<ul>{"".join(li)}</ul></nav>'
 
 SIDEBAR = 'nbs/sidebar.yml'   # the sections of the sidebar, as `nbdev-docs` (Quarto) reads them
 
@@ -300,11 +309,12 @@ def render_page(
 
 def is_experiment(
     nb_path:Path # source notebook
-)->bool:         # True for notebooks that export nothing (experiments), other than `index`
-    "Whether `nb_path` is an experiment notebook: no `#| default_exp` cell (and not the index)."
+)->bool:         # True for experiment notebooks (papermill `parameters`, nothing exported)
+    "Whether `nb_path` is an experiment notebook: a `parameters` cell (papermill) and no `#| default_exp` cell; the index, gallery and other pages have neither."
     if Path(nb_path).stem == 'index': return False
     nb = nbformat.read(nb_path, as_version=4)
-    return not any(c.cell_type == 'code' and re.search(r'^#\|\s*default_exp\b', c.source, re.M) for c in nb.cells)
+    return (not any(c.cell_type == 'code' and re.search(r'^#\|\s*default_exp\b', c.source, re.M) for c in nb.cells)
+            and any('parameters' in c.metadata.get('tags', []) for c in nb.cells if c.cell_type == 'code'))
 
 def find_runs(
     stem:str,           # source notebook stem, e.g. '20_train_ct'
@@ -315,13 +325,40 @@ def find_runs(
     if not runs.is_dir(): return []
     return sorted(p for p in runs.glob(f'{stem}*.ipynb') if p.stem == stem or p.stem.startswith(stem + '_'))
 
+_re_abs = re.compile(r"(?<![\w.:/~<>-])/(?:[\w@+-][\w.@+-]*/)+")   # the folders of an absolute path (not a URL's, not `<project>/../x`)
+_ANCHORS = ('site-packages', 'results', 'robustcam', 'nbs', 'data', 'papers', 'tools', 'benchmarks', 'tests')
+_re_path_repr = re.compile(r"^(?:Posix|Windows)?Path\('[^']*'\)$")
+
+def rel_paths(
+    text:str  # an output's text
+)->str:       # the same with each absolute folder path cut to its project part (`results/...`, `site-packages/...`), or dropped
+    "Absolute paths of the machine that ran a notebook, as a reader of its page should see them: relative."
+    def cut(m):
+        parts = m[0].strip('/').split('/')
+        i = next((i for i, p in enumerate(parts) if p in _ANCHORS), None)
+        return '' if i is None else '/'.join(parts[i:]) + '/'
+    return _re_abs.sub(cut, text)
+
+def scrub_outputs(
+    nb:dict  # an executed notebook (changed in place)
+)->dict:     # `nb`
+    "Drop stray `Path` return values (a cell that saved a file and showed its path) and make absolute paths in outputs relative."
+    for c in nb.cells:
+        if c.cell_type != 'code': continue
+        c.outputs = [o for o in c.outputs if not (o.output_type == 'execute_result' and set(o.get('data', {})) == {'text/plain'}
+                                                  and _re_path_repr.match(''.join(o.data['text/plain']).strip()))]
+        for o in c.outputs:
+            if o.output_type == 'stream': o.text = rel_paths(''.join(o.text))
+            for k in [k for k in o.get('data', {}) if k.startswith('text/')]: o.data[k] = rel_paths(''.join(o.data[k]))
+    return nb
+
 def lighten_nb(
     src:Path,        # executed notebook (e.g. papermill's output in results/runs/)
     dst:Path,        # light copy to write; its images go to `<dst stem>_files/` beside it
     figures:list=(), # figure files the run wrote (saved, not displayed): shown in a last section "Figures of this run"
     root:Path=None   # folder the figures' captions are relative to
 )->Path:             # `dst`
-    "Copy an executed notebook with every image output moved to a file (light for git), plus the run's saved figures."
+    "Copy an executed notebook with every image output moved to a file (light for git), plus the run's saved figures; stray path values dropped, absolute paths made relative (`scrub_outputs`)."
     import base64
     src, dst = Path(src), Path(dst)
     nb = nbformat.read(src, as_version=4)
@@ -348,6 +385,7 @@ def lighten_nb(
             cap = str(f.relative_to(root)) if root and f.is_relative_to(root) else f.name
             md.append(f"![{cap}]({Path(os.path.relpath(f.resolve(), dst.parent.resolve())).as_posix()})\n\n`{cap}`")
         nb.cells.append(nbformat.v4.new_markdown_cell('\n\n'.join(md)))
+    scrub_outputs(nb)
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(dst.name + '.part')
     nbformat.write(nb, tmp); tmp.replace(dst)
@@ -429,7 +467,7 @@ def build_site(
         elif var is not None:
             note = f"Executed copy of a run: <code>{_rel(src, root)}</code>."
         if var is not None: lift_headline(nb, s)
-        page = render_page(prep_nb(nb, base, pages), title, fm.get('description', ''), nav_html(nav, href, cfg.title),
+        page = render_page(prep_nb(scrub_outputs(nb), base, pages), title, fm.get('description', ''), nav_html(nav, href, cfg.title),
                            src.parent, cfg.title, out=out, href=href, note=note, strict=strict)
         (out/href).write_text(page, encoding='utf-8')
     if not (out/'index.html').exists(): print("Warning: no index.ipynb, so no index.html")

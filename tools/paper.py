@@ -17,7 +17,7 @@ import argparse, html, json, os, re, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 
-__all__ = ['Results', 'fmt_value', 'select', 'chromium', 'write_pdf', 'build_paper', 'main']
+__all__ = ['Results', 'fmt_value', 'select', 'wd', 'words', 'cmp', 'tally', 'chromium', 'write_pdf', 'build_paper', 'main']
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPER = ROOT/'papers'/'paper.ipynb'
@@ -223,6 +223,48 @@ class Results:
         "Figures in results/figures not shown yet (for the appendix)."
         d = self.results/'figures'
         return sorted(str(p.relative_to(d)) for p in d.rglob('*.png') if str(p.relative_to(d)) not in self.figs_shown) if d.exists() else []
+
+# ---------------------------------------------------------------------------------------------------------------
+# Words for the manuscript's generated sentences (its markdown holds no digits: a count computed in a cell is
+# written in words, a number read from a table comes tagged through `Results.v`)
+
+_SMALL = ['none', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve']
+
+def wd(
+    n:int  # a count computed in the notebook (not read from a table)
+)->str:    # 'none' .. 'twelve'; larger counts with a thin space between thousands
+    "A small count in words, so that the manuscript's untagged text holds no digits."
+    if not isinstance(n, int) or isinstance(n, bool): raise TypeError(f"wd needs an int count, got {type(n).__name__} {n!r}")
+    return _SMALL[n] if 0 <= n <= 12 else f'{n:,}'.replace(',', ' ')
+
+def words(
+    xs  # the items, already as text
+)->str: # 'a', 'a and b', 'a, b and c'
+    "Items joined as a sentence lists them."
+    xs = list(xs)
+    return ', '.join(xs[:-1]) + (' and ' if len(xs) > 1 else '') + (xs[-1] if xs else '')
+
+def cmp(
+    ours:float,       # our value
+    theirs:float,     # the value compared with (e.g. the original report's)
+    tol:float=0.25    # relative tolerance for 'about the same as'
+)->str:               # 'larger than', 'smaller than' or 'about the same as'
+    "How `ours` compares with `theirs`, in words: within `tol` (relative to `theirs`) it is 'about the same as'."
+    if abs(ours - theirs) <= tol * abs(theirs): return 'about the same as'
+    return 'larger than' if ours > theirs else 'smaller than'
+
+def tally(
+    R:Results,        # the results
+    verdicts:str,     # the verdicts table (`baselines_verdicts_<arch>.csv`: one row per paired comparison, column `verdict`)
+    dataset:str,      # its `dataset` value, e.g. 'ImageNet'
+    method:str        # the method RobustCAM-mean is compared with, e.g. 'augmented-gradcam6'
+)->tuple:             # (the tagged sentence part, {'beats': b, 'ties': t, 'loses': l})
+    "RobustCAM-mean against `method` on `dataset`: 'wins b, ties t and loses l of n paired comparisons', tagged; and the counts."
+    w = {'dataset': dataset, 'method': method}
+    c = {k: R.value(verdicts, {**w, 'verdict': k}, agg='count') for k in ('beats', 'ties', 'loses')}
+    if not sum(c.values()): raise ValueError(f"{verdicts} has no verdicts for dataset={dataset!r}, method={method!r}: check both names")
+    n = lambda k: R.v(verdicts, {**w, 'verdict': k}, agg='count', fmt='d')
+    return f"wins {n('beats')}, ties {n('ties')} and loses {n('loses')} of {R.v(verdicts, w, agg='count', fmt='d')} paired comparisons", c
 
 # ---------------------------------------------------------------------------------------------------------------
 # Building
