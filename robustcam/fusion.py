@@ -12,7 +12,7 @@ import numpy as np, torch, torch.nn as nn
 from torch import Tensor
 from .core import gradcam, model_logits, normalize_maps, upsample_raw, CAM_METHODS
 from .augment import default_views, apply_views, unwarp
-from .views import check_fusion, check_tv, PIXEL_RULES, trimmed_fuse, agree_fuse, superres_fuse, preset_views, check_preset, DEFAULT_PRESET
+from .views import check_fusion, check_tv, PIXEL_RULES, median_fuse, trimmed_fuse, agree_fuse, superres_fuse, preset_views, check_preset, DEFAULT_PRESET
 from .validate import check_images, check_targets, check_class_indices
 from .explanation import as_explanation, explainer_name, _check_index, _rgb, _tiles_html, _tiles_figure
 from .peers import is_peer, peer_attribution
@@ -49,7 +49,7 @@ def _fuse(maps, valid, how, std=True, zeroed=False):
     if how == 'mean': fused = mean
     elif how == 'trimmed': fused = trimmed_fuse(maps, valid)
     elif how == 'agree': fused = agree_fuse(maps, valid)
-    else: fused = torch.nanquantile(maps.masked_fill(inval, torch.nan), 0.5, dim=1).nan_to_num(0.)
+    else: fused = median_fuse(maps, valid)   # = torch.nanquantile(..., 0.5) over the valid views, by a sorting network
     return fused, sd, cnt.expand(N, M, H, W)
 
 # %% ../nbs/02_fusion.ipynb #ea4e467a
