@@ -12,7 +12,7 @@ import numpy as np, torch, torch.nn as nn
 from torch import Tensor
 from .core import gradcam, model_logits, normalize_maps, upsample_raw, CAM_METHODS
 from .augment import default_views, apply_views, unwarp
-from .views import check_fusion, check_tv, PIXEL_RULES, median_fuse, trimmed_fuse, agree_fuse, superres_fuse, preset_views, check_preset, DEFAULT_PRESET
+from .views import check_fusion, check_tv, layer_stride, PIXEL_RULES, median_fuse, trimmed_fuse, agree_fuse, superres_fuse, preset_views, check_preset, DEFAULT_PRESET
 from .validate import check_images, check_targets, check_class_indices
 from .explanation import as_explanation, explainer_name, _check_index, _rgb, _tiles_html, _tiles_figure
 from .peers import is_peer, peer_attribution
@@ -168,7 +168,11 @@ class RobustCAM:
     ):
         self.preset = views if isinstance(views, str) else None
         if self.preset is not None:
-            views, pf = preset_views(views)   # an unknown name: a ValueError listing the presets
+            stride = None
+            if check_preset(views)['family'] == 'stride':   # shifts tied to the first layer's stride
+                if not layers: raise ValueError(f"Preset {views!r} shifts by fractions of the explained layer's stride: give layers=.")
+                stride = layer_stride(model, layers if isinstance(layers, (str, nn.Module)) else list(layers)[0])
+            views, pf = preset_views(views, stride=stride)   # an unknown name: a ValueError listing the presets
             fusion = fusion or pf
         fusion = check_fusion(fusion or 'mean')
         if fusion == 'superres': self.tv = check_tv(tv)
