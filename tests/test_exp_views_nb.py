@@ -4,7 +4,7 @@ from conftest import need
 from robustcam.data import PROJECT_ROOT, dataset_path
 
 NB = PROJECT_ROOT/'nbs'/'14_exp_views.ipynb'
-SMALL = dict(n_images=2, n_perturb=2, view_families=['report', 'rotshift', 'stride'], sizes=[2, 6], budgets=[6], rules=['mean', 'trimmed', 'superres'],
+SMALL = dict(n_dev=1, n_test=1, n_perturb=2, view_families=['report', 'rotshift', 'stride'], sizes=[2, 6], budgets=[6], rules=['mean', 'trimmed', 'superres'],
              superres_families=['rotshift'], n_grids=1, faith_dev_images=1, timing_images=1, chunk=2)
 
 def _have(name):
