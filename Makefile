@@ -51,9 +51,10 @@ paper: install chromium
 	$(BIN)/python tools/paper.py --results results --out papers
 
 ## Every experiment notebook (papermill, defaults), then the manuscript and the docs; one line per stage with its wall time.
-## SMOKE=1: tiny parameters into a temporary folder (CI). Stops at the first failing stage, keeping earlier results.
+## SMOKE=1: tiny parameters into a temporary folder (CI). ARCHS=efficientnet_lite0: the per-network notebooks (10, 20) on
+## that network alone (default: Lite0, Lite1 and Lite2). Stops at the first failing stage, keeping earlier results.
 reproduce: install chromium
-	$(BIN)/python tools/reproduce.py $(if $(SMOKE),--smoke)
+	$(BIN)/python tools/reproduce.py $(if $(SMOKE),--smoke) $(if $(ARCHS),--archs $(ARCHS))
 
 bench: install
 	$(BIN)/python benchmarks/bench_gradcam.py

@@ -14,6 +14,7 @@ from .runner import ExplainSpec, find_inputs, run_local, StopFlag
 from .fusion import check_trust_threshold
 from .views import PRESETS, DEFAULT_PRESET, FUSION_RULES, check_preset, check_fusion
 from .outputs import CSVLog, COLUMNS, OLDER_COLUMNS
+from .medical import AXES, parse_window, parse_slices
 
 # %% auto #0
 __all__ = ['DEMO_IMAGES', 'save_samples', 'explain_files', 'distrusted', 'main']
@@ -56,15 +57,21 @@ def explain_files(
     target_column=None,           # manifests' target column
     progress:bool=True,           # show a progress bar
     stop:StopFlag|None=None,      # set to stop after the batch in flight
+    window=None,                  # scans: 'W,L', (W, L) or a preset ('lung', 'mediastinum', 'bone'); None: lung for CT, else the file's window, else the image's range
+    axis:str='axial',             # NIfTI: 'axial', 'coronal' or 'sagittal' (anatomical, from the affine)
+    slices=None,                  # NIfTI: 'A:B' or one index (default: all slices)
+    volume:int|None=None,         # NIfTI: which volume of a 4D file
     preset:str|None=None          # a views preset of `robustcam.views.PRESETS`; None: `DEFAULT_PRESET` unless num_aug is given
 ):                                # `RunReport`
-    "Explain images with RobustCAM into `out`, resuming whatever an earlier run there left undone."
+    "Explain images (and DICOM/NIfTI scans, slice by slice) with RobustCAM into `out`, resuming whatever an earlier run there left undone."
     if engine not in ('local', 'ray'): raise ValueError(f"engine must be 'local' or 'ray', got {engine!r}.")
     if preset is not None and num_aug is not None: raise ValueError(f"Give either a preset ({preset!r}) or a number of views ({num_aug}), not both: a preset names its views.")
     if preset is not None: check_preset(preset)   # an unknown name: the error lists the presets
     if fusion is not None: check_fusion(fusion)
     if checkpoint is not None and weights != 'imagenet': raise ValueError("Give either --weights or --checkpoint: a checkpoint brings its own backbone weights.")
-    items = find_inputs(inputs, path_column, target_column, exclude=out)
+    if axis not in AXES: raise ValueError(f"--axis must be one of {list(AXES)}, got {axis!r}.")
+    scans = dict(window=parse_window(window), axis=axis, slices=parse_slices(slices), volume=volume)   # bad values fail here, before any work
+    items = find_inputs(inputs, path_column, target_column, exclude=out, scans=scans)
     spec = ExplainSpec(arch, str(weights), None if checkpoint is None else str(checkpoint), tuple(layers) if layers else None, num_aug, fusion, view_batch, device, preset)
     if engine == 'ray':
         from robustcam.distributed import run_ray
@@ -96,6 +103,11 @@ def _parser():
     e.add_argument('--path-column', default=None, help='manifest column of image paths (default: path, file, image or filename)')
     e.add_argument('--target-column', default=None, help='manifest column of classes to explain (default: target, class_index or label if present)')
     e.add_argument('--no-progress', action='store_true', help='no progress bar')
+    e.add_argument('--window', default=None, metavar='W,L', help="DICOM/NIfTI: the window WIDTH,LEVEL (in HU for CT) mapped to [0,1], or a preset: lung (1500,-600), "
+                   "mediastinum (350,50), bone (1800,400). Default: lung for CT; for other DICOM the file's window tags, else the image's range; for NIfTI the volume's range")
+    e.add_argument('--axis', default='axial', choices=tuple(AXES), help='NIfTI: slice along this anatomical axis, read from the affine (default: axial)')
+    e.add_argument('--slices', default=None, metavar='A:B', help='NIfTI: explain slices A..B-1 (or one index) along --axis (default: all)')
+    e.add_argument('--volume', type=int, default=None, help='NIfTI: the volume of a 4D file to explain (required for 4D)')
     e.add_argument('--distrust-below', type=float, default=None, metavar='T',
                    help="after the run, list the images of the folder whose trust score is below T, in [0, 1]. Trust = view agreement x "
                         "(1 - 2 x mean uncertainty): 1 when every view predicts the explained class and gives the same map, 0 when no view "
@@ -136,7 +148,8 @@ def main(argv=None)->int:
     t0, stop = time.time(), StopFlag()
     tune_cpu_memory()   # a whole process of repeated passes: keep freed memory (see `robustcam.core.tune_cpu_memory`)
     try: rep = explain_files(a.images, a.out, a.arch, a.weights, a.checkpoint, a.layers, a.num_aug, a.fusion, a.panels, a.compress, a.view_batch,
-                             a.workers, a.engine, a.address, a.ray_workers, a.device, a.path_column, a.target_column, not a.no_progress, stop, a.preset)
+                             a.workers, a.engine, a.address, a.ray_workers, a.device, a.path_column, a.target_column, not a.no_progress, stop,
+                             a.window, a.axis, a.slices, a.volume, a.preset)
     except (ValueError, RuntimeError, FileNotFoundError, ConnectionError, ImportError) as e:
         print(f"robustcam explain: {e}", file=sys.stderr); return 2
     for r in rep.done: print(f"{Path(r['image']).name:>24}: {r['predicted']} (explained {r['explained']}, p={float(r['probability']):.2f}, view agreement {float(r['view_agreement']):.0%})")

@@ -84,7 +84,7 @@ class ExplainWorker:
         "Explain the passes of a shard, writing each image's files; return the rows for the driver to append."
         rows, failed = [], {}
         for g in shard:
-            got = {j.index: ImageFiles([j.item.path], self.ex.read)[0] for j in g}
+            got = {j.index: ImageFiles([j.item.source], self.ex.read)[0] for j in g}
             outs, bad = explain_batch(self.ex, g, {i: v[1] for i, v in got.items()}, {i: v[2] for i, v in got.items()})
             for arrays, row in outs: self.writer.write(row['output'], arrays, row); rows.append(row)
             failed.update(bad)

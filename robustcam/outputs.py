@@ -67,8 +67,8 @@ class CSVLog:
 
 # %% ../nbs/08_outputs.ipynb #90b6ba9c
 COLUMNS = ('image', 'output', 'predicted', 'class_index', 'explained', 'explained_index', 'probability', 'view_agreement',
-           'label', 'arch', 'layers', 'num_views', 'fusion', 'mean_uncertainty', 'trust')
-OLDER_COLUMNS = (COLUMNS[:-2], COLUMNS[:-1])   # summary.csv headers of earlier versions (before mean_uncertainty, before trust), still resumed
+           'label', 'arch', 'layers', 'num_views', 'fusion', 'mean_uncertainty', 'trust', 'series', 'slice', 'window')
+OLDER_COLUMNS = (COLUMNS[:-5], COLUMNS[:-4], COLUMNS[:-3])   # summary.csv headers of earlier versions (before mean_uncertainty, trust, the scan columns), still resumed
 ARRAY_KEYS = ('image', 'fused', 'uncertainty', 'gradcam', 'views', 'valid', 'used', 'target', 'view_pred', 'view_prob',
               'layers', 'view_names', 'row')
 

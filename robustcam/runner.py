@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np, torch
 from .core import model_logits
 from .data import IMAGE_EXTS, load_image
+from .medical import scan_kind, scan_slices, scan_tensor
 from .fusion import RobustCAM, UNCERTAINTY_FORMAT, mean_uncertainty, trust_score
 from .views import DEFAULT_PRESET
 from .models import load_model, resolve_layers
@@ -23,8 +24,9 @@ from .outputs import FolderLock, OutputFolder, image_arrays
 
 # %% auto #0
 __all__ = ['PATH_COLUMNS', 'TARGET_COLUMNS', 'DEFAULT_VIEW_BATCH', 'Item', 'read_manifest', 'find_inputs', 'ExplainSpec',
-           'Explainer', 'ImageFiles', 'decode_workers', 'image_loader', 'tune_view_batch', 'StopFlag', 'RunReport',
-           'Job', 'Plan', 'plan_batches', 'progress_bar', 'explain_batch', 'run_explain', 'local_engine', 'run_local']
+           'SourceReader', 'Explainer', 'ImageFiles', 'decode_workers', 'image_loader', 'tune_view_batch', 'StopFlag',
+           'RunReport', 'Job', 'Plan', 'plan_batches', 'progress_bar', 'explain_batch', 'run_explain', 'local_engine',
+           'run_local']
 
 # %% ../nbs/08a_runner.ipynb #9f0cb9df
 PATH_COLUMNS = ('path', 'file', 'image', 'filename')
@@ -33,8 +35,11 @@ TARGET_COLUMNS = ('target', 'class_index', 'label')
 @dataclass(frozen=True)
 class Item:
     "One image to explain."
-    path:str              # the image file
+    path:str              # the image file, or a scan slice's name (what every output calls it: no patient data)
     target:str|None=None  # class index or name to explain (from a manifest); None: the top-1 class
+    ref:object=None       # a scan slice (`robustcam.medical`: `DicomSlice`, `NiftiSlice`, `Unreadable`), read instead of `path`
+    @property
+    def source(self): return self.path if self.ref is None else self.ref   # what the reader reads
 
 def read_manifest(
     path,                   # CSV file with a header row
@@ -56,20 +61,21 @@ def read_manifest(
 def _hidden(p:Path, root:Path)->bool: return any(s.startswith('.') for s in p.relative_to(root).parts)
 
 def find_inputs(
-    inputs:list,          # image files, folders, globs and CSV manifests
+    inputs:list,          # image files, DICOM and NIfTI files, folders, globs and CSV manifests
     path_column=None,     # manifests' path column (see `read_manifest`)
     target_column=None,   # manifests' target column
-    exclude=None          # a folder whose files are never inputs (the output folder)
-)->list:                  # `Item`s, each file once, in the order given
-    "Expand files, folders (recursive, image extensions, sorted), globs and manifests into the images to explain."
+    exclude=None,         # a folder whose files are never inputs (the output folder)
+    scans:dict|None=None  # how to read scans: `window`, `axis`, `slices`, `volume` (see `robustcam.medical.scan_slices`)
+)->list:                  # `Item`s, each file (or scan slice) once, in the order given
+    "Expand files, folders (recursive, image extensions, sorted), globs and manifests into the images to explain; then every scan file, all together, into its slices."
     ex = Path(exclude).resolve() if exclude is not None else None
     def keep(q): return ex is None or not Path(q).resolve().is_relative_to(ex)
-    items, seen = [], set()
+    items, seen, scan_files = [], set(), {}   # scan file -> its target: scans are expanded together, so a series split across inputs is still one series
     for s in map(str, inputs):
         p = Path(s)
         if p.is_dir():
-            new = [Item(str(q)) for q in sorted(p.rglob('*')) if q.suffix.lower() in IMAGE_EXTS and q.is_file() and not _hidden(q, p) and keep(q)]
-            if not new: raise ValueError(f"The folder {s} holds no image files (looked for {', '.join(IMAGE_EXTS)}).")
+            new = [Item(str(q)) for q in sorted(p.rglob('*')) if q.is_file() and not _hidden(q, p) and keep(q) and (q.suffix.lower() in IMAGE_EXTS or scan_kind(q))]
+            if not new: raise ValueError(f"The folder {s} holds no image files (looked for {', '.join(IMAGE_EXTS)}, DICOM and NIfTI files).")
         elif p.suffix.lower() == '.csv' and p.is_file(): new = read_manifest(p, path_column, target_column)
         elif not p.exists() and any(c in s for c in '*?['):
             new = [Item(q) for q in sorted(glob.glob(s, recursive=True)) if Path(q).is_file() and keep(q)]
@@ -77,8 +83,12 @@ def find_inputs(
         else: new = [Item(s)]   # a file, or a missing one: it goes to errors.csv and the others still run
         for it in new:
             k = os.path.abspath(it.path)
-            if k not in seen: seen.add(k); items.append(it)
-    if not items: raise ValueError("No inputs: pass image files, folders, globs or a CSV manifest.")
+            if Path(it.path).is_file() and scan_kind(it.path): scan_files.setdefault(k, it.target)
+            elif k not in seen: seen.add(k); items.append(it)
+    if scan_files:
+        for r in scan_slices(list(scan_files), **(scans or {})):
+            if r.name not in seen: seen.add(r.name); items.append(Item(r.name, scan_files.get(getattr(r, 'file', None)), ref=r))
+    if not items: raise ValueError("No inputs: pass image files, DICOM or NIfTI files, folders, globs or a CSV manifest.")
     return items
 
 # %% ../nbs/08a_runner.ipynb #45c3fa1e
@@ -100,7 +110,12 @@ def _load_checkpoint(spec:ExplainSpec):
     from robustcam.checkpoints import load_checkpoint   # loads without fastai, scikit-learn or pyplot
     from robustcam.ct_data import load_ct
     lm = load_checkpoint(spec.checkpoint, arch=spec.arch)
-    return lm, partial(load_ct, size=lm.checkpoint['input_size'], fit=lm.checkpoint['fit'])
+    return lm, SourceReader(partial(load_ct, size=lm.checkpoint['input_size'], fit=lm.checkpoint['fit']), lm.checkpoint['input_size'], lm.checkpoint['fit'])
+
+class SourceReader:
+    "Reads an `Item.source`: an image file with `read`, a scan slice with `scan_tensor` (made square with the same `fit`)."
+    def __init__(self, read, size:int, fit:str='pad'): self.read, self.size, self.fit = read, size, fit
+    def __call__(self, src)->torch.Tensor: return scan_tensor(src, self.size, self.fit) if hasattr(src, 'pixels') else self.read(src)
 
 DEFAULT_VIEW_BATCH = 24   # fastest on a 2-core CPU for EfficientNet-Lite0 (see `tune_view_batch`)
 
@@ -111,7 +126,7 @@ class Explainer:
         if spec.checkpoint: self.lm, self.read = _load_checkpoint(spec)
         else:
             self.lm = load_model(spec.arch or 'efficientnet_lite0', spec.weights)
-            self.read = partial(load_image, size=self.lm.input_size)
+            self.read = SourceReader(partial(load_image, size=self.lm.input_size), self.lm.input_size)
         self.lm.model.to(spec.device); self.lm.normalize.to(spec.device)
         layers = resolve_layers(self.lm.model, spec.layers) if spec.layers else self.lm.layers
         self.rc = RobustCAM(self.lm.model, layers, self.lm.normalize, num_aug=spec.num_aug or 6, fusion=spec.fusion, batch_size=spec.view_batch or DEFAULT_VIEW_BATCH,
@@ -158,7 +173,8 @@ class Explainer:
             row = dict(image=it.path, output=stem, predicted=self.lm.classes[p], class_index=str(p), explained=self.lm.classes[c], explained_index=str(c),
                        probability=f'{float(res.view_prob[i, 0]):.4f}', view_agreement=f'{float(res.agreement[i]):.4f}', label=it.target or '',
                        arch=self.lm.arch, layers=' '.join(res.layers), num_views=str(len(res.view_names)), fusion=self.rc.fusion,
-                       mean_uncertainty=f'{float(mu[i]):.4f}', trust=f'{float(trust[i]):.4f}')
+                       mean_uncertainty=f'{float(mu[i]):.4f}', trust=f'{float(trust[i]):.4f}',
+                       **(it.ref.columns() if it.ref is not None else dict(series='', slice='', window='')))
             out.append((image_arrays(res, i, x[i], row), row))
         return out
 
@@ -259,7 +275,7 @@ def _view_batch(ex:Explainer, folder:OutputFolder, todo:list, tune)->dict:
     if ex.spec.view_batch: ex.set_view_batch(ex.spec.view_batch)
     elif rec: ex.set_view_batch(rec)
     elif todo and (tune or (tune is None and len(todo) >= 32)):
-        xs = [x for x in (ImageFiles([it.path for _, it, _ in todo[:8]], ex.read)[k][1] for k in range(min(8, len(todo)))) if x is not None]
+        xs = [x for x in (ImageFiles([it.source for _, it, _ in todo[:8]], ex.read)[k][1] for k in range(min(8, len(todo)))) if x is not None]
         if xs: timings = tune_view_batch(ex, torch.stack(xs)); folder.record(view_batch=ex.rc.batch_size, tuning=timings); return timings
     folder.record(view_batch=ex.rc.batch_size)
     return {}
@@ -366,7 +382,7 @@ def local_engine(
                 f, row = pending.popleft(); f.result(); rows.append(row)
             return rows
         try:
-            flat, idx = [j.item.path for g in plan.passes for j in g], np.cumsum([0] + [len(g) for g in plan.passes])
+            flat, idx = [j.item.source for g in plan.passes for j in g], np.cumsum([0] + [len(g) for g in plan.passes])
             loader = image_loader(flat, ex.read, [list(range(idx[k], idx[k + 1])) for k in range(len(plan.passes))], nw)
             for g, loaded in zip(plan.passes, loader):
                 images = {g[j].index: x for j, (_, x, _) in enumerate(loaded)}

@@ -4,7 +4,7 @@ import base64, importlib, inspect, os, pkgutil, re, shutil, sys
 from pathlib import Path
 import nbformat, pytest
 from fastcore.xtras import working_directory
-from conftest import need
+from conftest import HANG_MS, need
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
@@ -93,7 +93,7 @@ def crawl(site):
     pages, todo = {}, ['index.html']
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
-        ctx = b.new_context(offline=True)
+        ctx = b.new_context(offline=True); ctx.set_default_timeout(HANG_MS)
         while todo:
             name = todo.pop()
             if name in pages: continue

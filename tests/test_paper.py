@@ -4,7 +4,7 @@ import json, math, re, shutil, subprocess, sys
 from pathlib import Path
 import pandas as pd, pytest
 from bs4 import BeautifulSoup
-from conftest import need
+from conftest import HANG_MS, need
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
@@ -99,7 +99,7 @@ def test_figures_load(built, soup):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
-        pg, errs = b.new_context(offline=True).new_page(), []
+        pg, errs = b.new_context(offline=True).new_page(), []; pg.set_default_timeout(HANG_MS)
         pg.on('console', lambda m: m.type == 'error' and errs.append(m.text))
         pg.on('pageerror', lambda e: errs.append(str(e)))
         pg.goto(built.as_uri(), wait_until='load')
@@ -155,7 +155,7 @@ def overflowing(html_file:Path)->list:
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
         try:
-            pg = b.new_context(offline=True, viewport={'width': COLUMN_PX, 'height': 1200}).new_page()
+            pg = b.new_context(offline=True, viewport={'width': COLUMN_PX, 'height': 1200}).new_page(); pg.set_default_timeout(HANG_MS)
             pg.emulate_media(media='print'); pg.goto(html_file.as_uri(), wait_until='load')
             return pg.evaluate("""w => [...document.querySelectorAll('table, figure, img, math, pre, p')]
                 .map(e => { const r = e.getBoundingClientRect(); return [e.tagName, (e.textContent || e.getAttribute('src') || '').trim().slice(0, 50), Math.round(Math.max(r.right, r.left + e.scrollWidth))]; })

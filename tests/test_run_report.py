@@ -4,7 +4,7 @@ console errors. `UPDATE_SCREENSHOTS=1` also saves the screenshot shown in the do
 import csv, os, shutil
 from pathlib import Path
 import pytest
-from conftest import need
+from conftest import HANG_MS, need
 from robustcam.cli import save_samples
 from robustcam.runner import ExplainSpec, Explainer, find_inputs, run_local
 
@@ -50,7 +50,7 @@ def test_report_in_chromium(run, tmp_path):
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = b.new_page(viewport=dict(width=1280, height=900))
+            page = b.new_page(viewport=dict(width=1280, height=900)); page.set_default_timeout(HANG_MS)
             page.on('console', lambda m: errors.append(f'console {m.type}: {m.text}') if m.type == 'error' else None)
             page.on('pageerror', lambda e: errors.append(f'page error: {e}'))
             page.on('requestfailed', lambda r: errors.append(f'failed: {r.url}'))

@@ -2,9 +2,11 @@
 
     python tools/reproduce.py                 # the full runs (notebook defaults) into results/
     python tools/reproduce.py --smoke         # tiny parameters, into a temporary folder (CI)
+    python tools/reproduce.py --archs efficientnet_lite0   # the per-network notebooks on the main network alone
 
 Stages, in order: each experiment notebook of `nbs/` (found by glob: numbered notebooks without `default_exp`, in
-numbered order; a notebook with a `split` parameter runs once per split, 'slice' then 'grouped'), then `paper`
+numbered order; a notebook of `PER_NETWORK` runs once per network of `NETWORKS`; a notebook with a `split` parameter
+runs once per split, 'slice' then 'grouped'), then `paper`
 (tools/paper.py) and `docs` (tools/docsite.py). One line per stage with its wall time, then the total. The chain
 stops at the first failing stage, naming it; what earlier stages wrote stays (notebooks write their outputs
 atomically, and nothing here deletes a result). Executed notebooks go to `<out>/runs/`, and a light copy of each
@@ -21,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 
-__all__ = ['SMOKE', 'SPLITS', 'Stage', 'stages', 'run_stage', 'run_times', 'reproduce', 'main']
+__all__ = ['SMOKE', 'SPLITS', 'NETWORKS', 'PER_NETWORK', 'RUN_RECORD', 'is_run_record', 'result_tables', 'table_differences', 'Stage', 'stages', 'run_stage',
+           'run_times', 'reproduce', 'main']
 
 # Tiny values for the parameters experiment notebooks declare (only those a notebook declares are passed).
 # Agreed with the notebooks' owners (10_exp_imagenet, 20_train_ct: H2; 30_eval_ct: H7) in coord/OWNERSHIP.md.
@@ -34,6 +37,52 @@ SMOKE |= dict(n_grids=1, num_views=[6], lime_grids=1, hi_grids=1, ct_grids=1, ct
 SMOKE |= dict(n_boot=100)                                               # 13_exp_uncertainty (with n_images, n_perturb, ct_images above)
 SMOKE |= dict(n_dev=1, n_test=1, view_families=['report', 'rotshift', 'stride'], sizes=[2, 6, 8], faith_dev_images=1, timing_images=1)   # 14_exp_views (with n_perturb, n_grids above)
 SPLITS = ('slice', 'grouped')
+# The three networks with real ImageNet weights offline; the first is the main network (the notebooks' default). The
+# notebooks of PER_NETWORK run once per network (`make reproduce ARCHS=efficientnet_lite0` runs the main one alone);
+# a notebook with an `archs` parameter (16_exp_networks) gets the list and runs when it holds two networks or more.
+# The other experiments run on the main network only: on this 2-core CPU, 11-13 and 30 on Lite1 and Lite2 would add
+# several hours (issue 36).
+NETWORKS = ('efficientnet_lite0', 'efficientnet_lite1', 'efficientnet_lite2')
+PER_NETWORK = ('10_exp_imagenet', '20_train_ct')
+
+# The one rule for determinism checks. Two runs with the same seeds must give the same *results*; the columns that
+# describe the *run* differ between any two runs and are left out of every comparison: wall times (seconds, minutes,
+# durations, per-image times and ratios of times), dates and timestamps, host names, PIDs, devices and library
+# versions. A column is a run record when one of these words is a whole `_`-separated part of its name
+# (`cache_s`, `s_per_image`, `time_x_gradcam`, `runtime_ratio_8_over_6`, `date`, `device`), so `n_samples` or
+# `split_sha256` stay results.
+RUN_RECORD = re.compile(r'(^|_)(s|secs?|seconds?|minutes?|hours?|runtime|time|wall|duration|date|timestamp|'
+                        r'host|hostname|pid|device|versions?)(_|$)', re.I)
+
+def is_run_record(
+    column:str  # a column name of a results table
+)->bool:        # True when the column describes the run (time, date, host, ...) rather than its results
+    "The determinism rule: `RUN_RECORD` matches the column's name."
+    return bool(RUN_RECORD.search(str(column)))
+
+def result_tables(
+    out:Path  # a results folder
+)->dict:      # relative path -> DataFrame of every CSV under out/tables, without its run-record columns
+    "What two runs with the same seeds must agree on: every table under `out/tables`, run-record columns dropped."
+    import pandas as pd
+    res = {}
+    for p in sorted((Path(out)/'tables').rglob('*.csv')):
+        df = pd.read_csv(p)
+        res[str(p.relative_to(Path(out)/'tables'))] = df.drop(columns=[c for c in df.columns if is_run_record(c)])
+    return res
+
+def table_differences(
+    a:Path,  # one results folder
+    b:Path   # another, from a run with the same seeds and parameters
+)->list:     # one line per difference (a table only one has, or a table whose results differ); empty when identical
+    "Compare two runs' results exactly, by `result_tables` (run records left out)."
+    import pandas as pd
+    ta, tb = result_tables(a), result_tables(b)
+    res = [f"{n}: only in {a if n in ta else b}" for n in sorted(set(ta) ^ set(tb))]
+    for n in sorted(set(ta) & set(tb)):
+        try: pd.testing.assert_frame_equal(ta[n], tb[n], check_exact=True, obj=n)
+        except AssertionError as e: res.append(' '.join(str(e).split()))
+    return res
 
 class Stage:
     "One step of the chain: a notebook run with parameters, or a build function."
@@ -60,22 +109,33 @@ def stages(
     smoke:bool=False,      # tiny parameters
     docs_out:Path=None,    # docs site folder (default: _site for the full run, <out>/site for a smoke run)
     paper_out:Path=None,   # manuscript folder (default: papers/ for the full run, <out>/papers for a smoke run)
+    archs=NETWORKS,        # networks of the PER_NETWORK notebooks (and of a notebook's `archs` parameter)
 )->list:                   # the `Stage`s in order
-    "The chain: experiment notebooks (by glob, numbered order, one run per split), then the paper and the docs."
+    "The chain: experiment notebooks (by glob, numbered order, one run per network and split), then the paper and the docs."
     from docsite import is_experiment
+    archs = list(archs)
+    if unknown := [a for a in archs if a not in NETWORKS]:
+        raise SystemExit(f"ARCHS: unknown or not offline network(s) {unknown}; choose from {', '.join(NETWORKS)}.")
     nbs = [p for p in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')) if is_experiment(p)]
     res = []
     for nb in nbs:
         decl = _declared(nb)
+        if 'archs' in decl and len(archs) < 2: continue   # a comparison of networks needs two
         base = {k: v for k, v in SMOKE.items() if k in decl} if smoke else {}
         if 'out_dir' in decl and (smoke or out.resolve() != (ROOT/'results').resolve()): base['out_dir'] = str(out)
-        for split in (SPLITS if 'split' in decl else (None,)):
-            p = dict(base)
-            if split: p['split'] = split
-            if smoke and 'checkpoint' in decl:
-                from robustcam.checkpoints import checkpoint_name
-                p['checkpoint'] = str(out/'checkpoints'/checkpoint_name(decl.get('arch') or 'efficientnet_lite0', split or 'slice'))
-            res.append(Stage(nb.stem + (f"[split={split}]" if split else ''), nb, p, variant=split or ''))
+        if 'archs' in decl: base['archs'] = archs
+        default = decl.get('arch') or NETWORKS[0]
+        for arch in (archs if nb.stem in PER_NETWORK and 'arch' in decl else [default]):
+            for split in (SPLITS if 'split' in decl else (None,)):
+                p = dict(base)
+                if arch != default: p['arch'] = arch
+                if split: p['split'] = split
+                if smoke and 'checkpoint' in decl:
+                    from robustcam.checkpoints import checkpoint_name
+                    p['checkpoint'] = str(out/'checkpoints'/checkpoint_name(arch, split or 'slice'))
+                tags = ([f"arch={arch}"] if arch != default else []) + ([f"split={split}"] if split else [])
+                res.append(Stage(nb.stem + ''.join(f"[{t}]" for t in tags), nb, p,
+                                 variant='_'.join(v for v in (arch if arch != default else '', split or '') if v)))
     paper_out = paper_out or (out/'papers' if smoke else ROOT/'papers')
     docs_out = docs_out or (out/'site' if smoke else ROOT/'_site')
     def paper():
@@ -126,12 +186,13 @@ def reproduce(
     out:str|Path=None,    # results folder (default: results/, or a new temporary folder for a smoke run)
     only:list=None,       # run only the stages whose name starts with one of these
     skip:list=None,       # leave out the stages whose name starts with one of these
-    log=print             # where the stage lines go
+    log=print,            # where the stage lines go
+    archs=NETWORKS        # networks of the per-network notebooks
 )->Path:                  # the results folder
     "Run the chain; raise `SystemExit` naming the first failing stage (earlier results stay)."
     out = Path(out) if out else (Path(tempfile.mkdtemp(prefix='robustcam-smoke-')) if smoke else ROOT/'results')
     out.mkdir(parents=True, exist_ok=True)
-    sts = stages(out, smoke)
+    sts = stages(out, smoke, archs=archs)
     pick = lambda s, pre: any(s.name.startswith(p) for p in pre)
     if only: sts = [s for s in sts if pick(s, only)]
     if skip: sts = [s for s in sts if not pick(s, skip)]
@@ -144,10 +205,10 @@ def reproduce(
             if hasattr(e, 'ename'): why = f"{e.ename}: {e.evalue}"   # papermill: the error raised in the notebook
             else: why = f"{type(e).__name__}: {e}"
             why = ' '.join(why.split())
-            log(f"[{i}/{len(sts)}] {st.name:<32} FAILED after {time.time()-t:7.1f} s: {why}")
+            log(f"[{i}/{len(sts)}] {st.name:<48} FAILED after {time.time()-t:7.1f} s: {why}")
             log(f"total {time.time()-t_all:.1f} s; stopped at stage {st.name!r}; results of earlier stages are kept in {out}")
             raise SystemExit(f"reproduce failed at stage {st.name!r}: {why}") from e
-        log(f"[{i}/{len(sts)}] {st.name:<32} ok     {time.time()-t:7.1f} s")
+        log(f"[{i}/{len(sts)}] {st.name:<48} ok     {time.time()-t:7.1f} s")
     log(f"total {time.time()-t_all:.1f} s ({len(sts)} stages) -> {out}")
     return out
 
@@ -158,12 +219,15 @@ def main(argv=None):
     p.add_argument('--out', default=None, help="results folder (default: results/, or a temporary folder with --smoke)")
     p.add_argument('--only', nargs='*', default=None, help="run only these stages (name prefixes)")
     p.add_argument('--skip', nargs='*', default=None, help="leave out these stages (name prefixes)")
+    p.add_argument('--archs', default=','.join(NETWORKS),
+                   help=f"comma-separated networks of the per-network notebooks {PER_NETWORK} (default: {','.join(NETWORKS)})")
     p.add_argument('--list', action='store_true', help="list the stages and their parameters, run nothing")
     a = p.parse_args(argv)
+    archs = [x for x in a.archs.split(',') if x]
     if a.list:
         out = Path(a.out or (tempfile.gettempdir() + '/robustcam-smoke' if a.smoke else ROOT/'results'))
-        for s in stages(out, a.smoke): print(f"{s.name:<32} {s.params if s.nb else ''}")
+        for s in stages(out, a.smoke, archs=archs): print(f"{s.name:<48} {s.params if s.nb else ''}")
         return
-    reproduce(a.smoke, a.out, a.only, a.skip, log=lambda s: print(s, flush=True))
+    reproduce(a.smoke, a.out, a.only, a.skip, log=lambda s: print(s, flush=True), archs=archs)
 
 if __name__ == '__main__': main()
