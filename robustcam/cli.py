@@ -12,6 +12,7 @@ from PIL import Image
 from .core import tune_cpu_memory
 from .runner import ExplainSpec, find_inputs, run_local, StopFlag
 from .fusion import check_trust_threshold
+from .views import PRESETS, DEFAULT_PRESET, FUSION_RULES, check_preset, check_fusion
 from .outputs import CSVLog, COLUMNS, OLDER_COLUMNS
 from .medical import AXES, parse_window, parse_slices
 
@@ -42,8 +43,8 @@ def explain_files(
     weights='imagenet',           # 'imagenet', 'random' or a state-dict file
     checkpoint=None,              # a head checkpoint: explain CT slices with the trained head
     layers=None,                  # layer names (default: the architecture's)
-    num_aug:int=6,                # 6 or 8 views
-    fusion:str='mean',            # 'mean' or 'median'
+    num_aug:int|None=None,        # 6 or 8 views of the report's suite (the report's call: num_aug=6, fusion='mean'); None: the preset
+    fusion:str|None=None,         # a rule of `robustcam.views.FUSION_RULES`; None: the preset's ('mean' with num_aug)
     panels:bool=True,             # write a PNG panel per image
     compress:bool=False,          # zlib-compress the `.npz` files
     view_batch:int|None=None,     # views per pass (None: the folder's, else measured for >= 32 images, else 24)
@@ -59,15 +60,19 @@ def explain_files(
     window=None,                  # scans: 'W,L', (W, L) or a preset ('lung', 'mediastinum', 'bone'); None: lung for CT, else the file's window, else the image's range
     axis:str='axial',             # NIfTI: 'axial', 'coronal' or 'sagittal' (anatomical, from the affine)
     slices=None,                  # NIfTI: 'A:B' or one index (default: all slices)
-    volume:int|None=None          # NIfTI: which volume of a 4D file
+    volume:int|None=None,         # NIfTI: which volume of a 4D file
+    preset:str|None=None          # a views preset of `robustcam.views.PRESETS`; None: `DEFAULT_PRESET` unless num_aug is given
 ):                                # `RunReport`
     "Explain images (and DICOM/NIfTI scans, slice by slice) with RobustCAM into `out`, resuming whatever an earlier run there left undone."
     if engine not in ('local', 'ray'): raise ValueError(f"engine must be 'local' or 'ray', got {engine!r}.")
+    if preset is not None and num_aug is not None: raise ValueError(f"Give either a preset ({preset!r}) or a number of views ({num_aug}), not both: a preset names its views.")
+    if preset is not None: check_preset(preset)   # an unknown name: the error lists the presets
+    if fusion is not None: check_fusion(fusion)
     if checkpoint is not None and weights != 'imagenet': raise ValueError("Give either --weights or --checkpoint: a checkpoint brings its own backbone weights.")
     if axis not in AXES: raise ValueError(f"--axis must be one of {list(AXES)}, got {axis!r}.")
     scans = dict(window=parse_window(window), axis=axis, slices=parse_slices(slices), volume=volume)   # bad values fail here, before any work
     items = find_inputs(inputs, path_column, target_column, exclude=out, scans=scans)
-    spec = ExplainSpec(arch, str(weights), None if checkpoint is None else str(checkpoint), tuple(layers) if layers else None, num_aug, fusion, view_batch, device)
+    spec = ExplainSpec(arch, str(weights), None if checkpoint is None else str(checkpoint), tuple(layers) if layers else None, num_aug, fusion, view_batch, device, preset)
     if engine == 'ray':
         from robustcam.distributed import run_ray
         return run_ray(items, spec, out, panels=panels, compress=compress, address=address, workers=ray_workers, progress=progress, stop=stop)
@@ -83,8 +88,9 @@ def _parser():
     e.add_argument('--weights', default='imagenet', help="'imagenet' (default), 'random', or a state-dict file")
     e.add_argument('--checkpoint', default=None, help='a trained head checkpoint (results/checkpoints/<arch>_iqothnccd.pth): explain CT slices with it')
     e.add_argument('--layers', nargs='+', help="layer names (bare integers mean features.N, as in the legacy VGG16 call)")
-    e.add_argument('--num-aug', type=int, default=6, choices=(6, 8), help='number of views (default: 6)')
-    e.add_argument('--fusion', default='mean', choices=('mean', 'median'), help='pixel-wise fusion (default: mean)')
+    e.add_argument('--preset', default=None, help=f"views preset: one of {', '.join(PRESETS)} (default: {DEFAULT_PRESET}, unless --num-aug is given)")
+    e.add_argument('--num-aug', type=int, default=None, choices=(6, 8), help="views of the report's suite, instead of a preset (the report's call: --num-aug 6 --fusion mean)")
+    e.add_argument('--fusion', default=None, help=f"fusion rule: one of {', '.join(FUSION_RULES)} (default: the preset's; mean with --num-aug)")
     e.add_argument('--out', default='results/explain', help='output folder (default: results/explain); rerun with the same folder to resume')
     e.add_argument('--panels', action=argparse.BooleanOptionalAction, default=True, help='write a PNG panel per image (default: yes)')
     e.add_argument('--compress', action='store_true', help='zlib-compress the .npz files (35%% smaller, slower than explaining)')
@@ -143,7 +149,7 @@ def main(argv=None)->int:
     tune_cpu_memory()   # a whole process of repeated passes: keep freed memory (see `robustcam.core.tune_cpu_memory`)
     try: rep = explain_files(a.images, a.out, a.arch, a.weights, a.checkpoint, a.layers, a.num_aug, a.fusion, a.panels, a.compress, a.view_batch,
                              a.workers, a.engine, a.address, a.ray_workers, a.device, a.path_column, a.target_column, not a.no_progress, stop,
-                             a.window, a.axis, a.slices, a.volume)
+                             a.window, a.axis, a.slices, a.volume, a.preset)
     except (ValueError, RuntimeError, FileNotFoundError, ConnectionError, ImportError) as e:
         print(f"robustcam explain: {e}", file=sys.stderr); return 2
     for r in rep.done: print(f"{Path(r['image']).name:>24}: {r['predicted']} (explained {r['explained']}, p={float(r['probability']):.2f}, view agreement {float(r['view_agreement']):.0%})")

@@ -12,6 +12,7 @@ import numpy as np, torch, torch.nn as nn
 from torch import Tensor
 from .core import gradcam, model_logits, normalize_maps, upsample_raw, CAM_METHODS
 from .augment import default_views, apply_views, unwarp
+from .views import check_fusion, check_tv, layer_stride, PIXEL_RULES, median_fuse, trimmed_fuse, agree_fuse, superres_fuse, preset_views, check_preset, DEFAULT_PRESET
 from .validate import check_images, check_targets, check_class_indices
 from .explanation import as_explanation, explainer_name, _check_index, _rgb, _tiles_html, _tiles_figure
 from .peers import is_peer, peer_attribution
@@ -25,10 +26,10 @@ __all__ = ['UNCERTAINTY_FORMAT', 'TRUST_RANGE', 'NO_U_GREY', 'fuse', 'Uncertaint
 def fuse(
     maps:Tensor,    # (N,V,M,H,W) aligned maps in [0,1]
     valid:Tensor,   # (N,V,M,H,W) or (N,V,1,H,W) bool, True where a view's map counts at a pixel
-    how:str='mean'  # 'mean' or 'median'
+    how:str='mean'  # 'mean', 'median', 'trimmed' or 'agree' (`robustcam.views`); 'superres' needs the views' CAMs on their grids: `RobustCAM(fusion='superres')`
 )->tuple:           # ((N,M,H,W) fused, not renormalised; (N,M,H,W) population std; (N,M,H,W) number of views used)
     "Pixel-wise fusion across views (dim 1) of valid pixels, with the population standard deviation."
-    if how not in ('mean', 'median'): raise ValueError(f"fusion must be 'mean' or 'median', got {how!r}.")
+    if check_fusion(how) not in PIXEL_RULES: raise ValueError(f"fusion {how!r} needs each view's CAM on its own grid, not aligned maps: use `RobustCAM(..., fusion={how!r})` or `robustcam.views.superres_fuse`.")
     N, V, M, H, W = maps.shape
     if valid.dtype != torch.bool or valid.ndim != 5 or valid.shape[:2] != (N, V) or valid.shape[2] not in (1, M) or valid.shape[3:] != (H, W):
         raise ValueError(f"valid must be a bool mask of shape (N,V,M,H,W) = {tuple(maps.shape)} or (N,V,1,H,W), got {valid.dtype} {tuple(valid.shape)}.")
@@ -46,7 +47,9 @@ def _fuse(maps, valid, how, std=True, zeroed=False):
         d = maps - mean[:,None]
         sd = (d.mul_(d).masked_fill_(inval, 0.).sum(1) / c).sqrt()
     if how == 'mean': fused = mean
-    else: fused = torch.nanquantile(maps.masked_fill(inval, torch.nan), 0.5, dim=1).nan_to_num(0.)
+    elif how == 'trimmed': fused = trimmed_fuse(maps, valid)
+    elif how == 'agree': fused = agree_fuse(maps, valid)
+    else: fused = median_fuse(maps, valid)   # = torch.nanquantile(..., 0.5) over the valid views, by a sorting network
     return fused, sd, cnt.expand(N, M, H, W)
 
 # %% ../nbs/02_fusion.ipynb #ea4e467a
@@ -142,7 +145,7 @@ class RobustCAMResult:
     def fusion_mask(self)->Tensor:  # (N,V,1,H,W) where every view's maps are used, else (N,V,M,H,W): the views each fused pixel came from
         return _fusion_mask(self.valid, self.used)
     def fused_with(self, how:str)->Tensor:
-        "(N,M,H,W) the same views fused with another rule ('mean' or 'median'), renormalised; no new model pass."
+        "(N,M,H,W) the same views fused with another pixel-wise rule ('mean', 'median', 'trimmed', 'agree'), renormalised; no new model pass."
         return normalize_maps(fuse(self.view_maps, self.fusion_mask, how)[0])[0]
 
 # %% ../nbs/02_fusion.ipynb #f21fa975
@@ -156,14 +159,25 @@ class RobustCAM:
         model:nn.Module,     # classifier returning logits
         layers=None,         # layer name(s) or module(s) as in `model.named_modules()` (gradient attributions only)
         normalize:nn.Module|None=None, # maps [0,1] images to the model's input (e.g. `load_model(...).normalize`)
-        num_aug:int=6,       # 6 or 8 views (see `default_views`); ignored when `views` is given
-        fusion:str='mean',   # 'mean' or 'median'
-        views:list|None=None,# custom list of `View`s (the first must be the identity)
+        num_aug:int=6,       # 6 or 8 views of the report's suite (see `default_views`); ignored when `views` is given
+        fusion:str|None=None,# one of `robustcam.views.FUSION_RULES`; None: the preset's rule ('mean' for a list of views or `num_aug`)
+        views=None,          # a list of `View`s (the first must be the identity), or a preset name of `robustcam.views.PRESETS` ('report', 'recommended', ...); None: `num_aug` views of the report's suite
         batch_size:int=48,   # at most this many views per forward/backward pass
         attribution='gradcam', # a name of `robustcam.core.CAM_METHODS`, a pytorch-grad-cam or Captum method (`robustcam.peers`), or an explainer (x_views, targets) -> maps
-        reshape_transform=None # layer output -> (N,C,h,w), for layers that are neither NCHW nor tokens (see `gradcam`)
+        reshape_transform=None, # layer output -> (N,C,h,w), for layers that are neither NCHW nor tokens (see `gradcam`)
+        tv:float=0.001       # weight of the TV prior of `fusion='superres'` (> 0)
     ):
-        if fusion not in ('mean', 'median'): raise ValueError(f"fusion must be 'mean' or 'median', got {fusion!r}.")
+        self.preset = views if isinstance(views, str) else None
+        if self.preset is not None:
+            stride = None
+            if check_preset(views)['family'] == 'stride':   # shifts tied to the first layer's stride
+                if not layers: raise ValueError(f"Preset {views!r} shifts by fractions of the explained layer's stride: give layers=.")
+                stride = layer_stride(model, layers if isinstance(layers, (str, nn.Module)) else list(layers)[0])
+            views, pf = preset_views(views, stride=stride)   # an unknown name: a ValueError listing the presets
+            fusion = fusion or pf
+        fusion = check_fusion(fusion or 'mean')
+        if fusion == 'superres': self.tv = check_tv(tv)
+        else: self.tv = tv
         if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
         if is_peer(attribution): attribution = peer_attribution(attribution, model, layers, normalize, reshape_transform)   # a pytorch-grad-cam or Captum method
         if not callable(attribution) and attribution not in CAM_METHODS: raise ValueError(f"attribution must be one of {list(CAM_METHODS)} or a callable (x_views, targets) -> maps, got {attribution!r}.")
@@ -172,8 +186,9 @@ class RobustCAM:
         self.layers = [] if layers is None else [layers] if isinstance(layers, (str, nn.Module)) else list(layers)
         if not callable(attribution) and not self.layers: raise ValueError(f"The {attribution!r} attribution needs layers, e.g. layers=['layer4'].")
         self.views = list(views) if views is not None else default_views(num_aug)
+        if fusion == 'superres' and callable(attribution): raise ValueError("fusion='superres' fuses each view's CAM on its own grid: it needs a CAM attribution (one of robustcam.core.CAM_METHODS), not an explainer.")
         if not self.views or self.views[0].name != 'identity': raise ValueError("The first view must be the identity view: targets and the plain (single-view) map come from it.")
-        if len(self.views) < 2: raise ValueError("RobustCAM needs at least two views: its uncertainty is the spread across views, and one view has none. Add views (e.g. `default_views(6)`), or use `gradcam` for the plain map.")
+        if len(self.views) < 2: raise ValueError(f"RobustCAM needs at least two views (got {len(self.views)}): its uncertainty is the spread across views, and one view has none. Add views (e.g. `default_views(6)`), or use `gradcam` for the plain map.")
 
     def _pick(self, targets, n, V):
         "Targets of the n*V view batch: from the identity view's logits, or each image's class / score function repeated V times."
@@ -189,6 +204,7 @@ class RobustCAM:
         if not callable(self.attribution):
             r = gradcam(self.model, self.normalize(xv), self.layers, self._pick(targets, n, V), self.attribution, self.reshape_transform)
             rw = upsample_raw(r.raw, x.shape[-2:]).unflatten(0, (n, V)) if raw else None
+            if self.fusion == 'superres': self._low = [q.unflatten(0, (n, V))[:, :, None] for q in r.raw]   # M of (n,V,1,h,w): each layer's CAMs on its own grid
             return r.maps.unflatten(0, (n, V)), r.logits.view(n, V, -1), r.targets.view(n, V)[:, 0], r.layers, rw
         lg = model_logits(self.model, xv, self.normalize, batch_size=len(xv))   # one pass, as the attribution sees the views
         t = self._pick(targets, n, V)
@@ -211,11 +227,12 @@ class RobustCAM:
             targets = check_targets(list(targets), torch.zeros(N, 1))
         elif targets is not None and not callable(targets): targets = check_class_indices(targets, N).to(x.device)
         per = max(1, self.batch_size // V)
-        aligned, raws, valid, logits, tgts, eq = None, None, [], [], [], []
+        aligned, raws, valid, logits, tgts, eq, srs = None, None, [], [], [], [], []
         for i in range(0, N, per):
             m, lg, t, names, rw = self._explain(x[i:i+per], targets if targets is None or callable(targets) else targets[i:i+per], raw)
             if aligned is None: aligned = m.new_empty((N, *m.shape[1:]))    # (N,V,M,H,W): each chunk is unwarped into its rows
             eq.append((m == m[:, :1]).flatten(3).all(-1))                   # (n,V,M): each view's map equals the identity's, in its own frame
+            if self.fusion == 'superres': srs.append(torch.cat([superres_fuse(q, self.views, x.shape[-2:], self.tv) for q in self._low], 1)); del self._low
             valid.append(unwarp(m, self.views, out=aligned[i:i+per])[1]); logits.append(lg); tgts.append(t)
             if raw:
                 if raws is None: raws = rw.new_empty((N, *rw.shape[1:]))
@@ -223,13 +240,13 @@ class RobustCAM:
         valid, logits, tgts, eq = torch.cat(valid), torch.cat(logits), torch.cat(tgts), torch.cat(eq)   # (N,V,H,W), (N,V,K), (N,), (N,V,M)
         views, flat = normalize_maps(aligned, valid[:, :, None])       # each view's maps normalised over the pixels it saw
         used = ~flat
-        fused, std, cnt = _fuse(views, _fusion_mask(valid, used), self.fusion, std=uncertainty, zeroed=True)   # `normalize_maps` zeroed the pixels a view did not see, and constant maps
-        fused, _ = normalize_maps(fused)
+        fused, std, cnt = _fuse(views, _fusion_mask(valid, used), 'mean' if self.fusion == 'superres' else self.fusion, std=uncertainty, zeroed=True)   # `normalize_maps` zeroed the pixels a view did not see, and constant maps
+        fused, _ = normalize_maps(torch.cat(srs) if srs else fused)   # superres: U is still the spread of the aligned views
         std, u_valid = _define_u(std, valid, used, (eq | ~used).all(1))   # U only where every used view saw the pixel; the fused map is untouched
         fused_raw = None
         if raw:
             raws.masked_fill_(~valid[:, :, None], 0.)   # as `view_maps`: 0 where a view did not see the pixel
-            fused_raw = _fuse(raws, _fusion_mask(valid, used), self.fusion, std=False, zeroed=True)[0]
+            fused_raw = _fuse(raws, _fusion_mask(valid, used), 'mean' if self.fusion == 'superres' else self.fusion, std=False, zeroed=True)[0]   # superres: the mean of the raw views
         probs = logits.softmax(-1)
         prob = probs.gather(-1, tgts.clamp_min(0)[:,None,None].expand(N,V,1))[...,0]
         return RobustCAMResult(fused=fused, uncertainty=std, view_maps=views, valid=valid, used=used, targets=tgts,

@@ -130,7 +130,7 @@ def write_report(
     bits = [f"{len(data)} image{'s' * (len(data) != 1)}"]
     if s.get('arch'): bits.append(f"{s['arch']} ({s.get('weights') or s.get('checkpoint') or ''})")
     if s.get('layers'): bits.append('layers ' + ', '.join(map(str, s['layers'])))
-    if s.get('view_names'): bits.append(f"{len(s['view_names'])} views ({', '.join(s['view_names'])}), {s.get('fusion', '')} fusion")
+    if s.get('view_names'): bits.append((f"preset {s['preset']}: " if s.get('preset') else '') + f"{len(s['view_names'])} views ({', '.join(s['view_names'])}), {s.get('fusion', '')} fusion")
     meta = ' · '.join(map(html.escape, bits)) + ' · <a href="summary.csv">summary.csv</a>'
     if failed: meta += f' · <a href="errors.csv">{failed} file{"s" * (failed != 1)} could not be explained</a>'
     page = (_PAGE.replace('@TITLE@', html.escape(f'robustcam explain: {out.resolve().name}')).replace('@DIR@', REPORT_DIR).replace('@META@', meta)

@@ -18,6 +18,7 @@ from .core import model_logits
 from .data import IMAGE_EXTS, load_image
 from .medical import scan_kind, scan_slices, scan_tensor
 from .fusion import RobustCAM, UNCERTAINTY_FORMAT, mean_uncertainty, trust_score
+from .views import DEFAULT_PRESET
 from .models import load_model, resolve_layers
 from .outputs import FolderLock, OutputFolder, image_arrays
 
@@ -98,10 +99,11 @@ class ExplainSpec:
     weights:str='imagenet'    # 'imagenet', 'random' or a state-dict file
     checkpoint:str|None=None  # a head checkpoint (`save_checkpoint`): its backbone + head, CT slice reading
     layers:tuple|None=None    # layer names (default: the architecture's)
-    num_aug:int=6             # 6 or 8 views
-    fusion:str='mean'         # 'mean' or 'median'
+    num_aug:int|None=None     # 6 or 8 views of the report's suite; None: the preset's views
+    fusion:str|None=None      # a rule of `robustcam.views.FUSION_RULES`; None: the preset's ('mean' with num_aug)
     view_batch:int|None=None  # views per forward/backward pass (None: the folder's, else tuned for >= 32 images, else 24)
     device:str='cpu'          # torch device
+    preset:str|None=None      # a preset of `robustcam.views.PRESETS`; None: `num_aug` views of the report's suite, or `DEFAULT_PRESET` if num_aug is None too
 
 def _load_checkpoint(spec:ExplainSpec):
     "(LoadedModel, reader) for a head checkpoint: CT slices read as in training."
@@ -127,7 +129,8 @@ class Explainer:
             self.read = SourceReader(partial(load_image, size=self.lm.input_size), self.lm.input_size)
         self.lm.model.to(spec.device); self.lm.normalize.to(spec.device)
         layers = resolve_layers(self.lm.model, spec.layers) if spec.layers else self.lm.layers
-        self.rc = RobustCAM(self.lm.model, layers, self.lm.normalize, num_aug=spec.num_aug, fusion=spec.fusion, batch_size=spec.view_batch or DEFAULT_VIEW_BATCH)
+        self.rc = RobustCAM(self.lm.model, layers, self.lm.normalize, num_aug=spec.num_aug or 6, fusion=spec.fusion, batch_size=spec.view_batch or DEFAULT_VIEW_BATCH,
+                            views=spec.preset or (None if spec.num_aug else DEFAULT_PRESET))
 
     @property
     def per_pass(self)->int: return max(1, self.rc.batch_size // len(self.rc.views))  # images per forward/backward pass
@@ -137,7 +140,7 @@ class Explainer:
         "The settings a resumed run must match."
         return dict(arch=self.lm.arch, weights=None if self.spec.checkpoint else str(self.spec.weights),
                     checkpoint=os.path.abspath(self.spec.checkpoint) if self.spec.checkpoint else None, layers=list(self.rc.layers),
-                    view_names=[v.name for v in self.rc.views], fusion=self.rc.fusion, input_size=self.lm.input_size, num_classes=len(self.lm.classes),
+                    view_names=[v.name for v in self.rc.views], fusion=self.rc.fusion, preset=self.rc.preset, input_size=self.lm.input_size, num_classes=len(self.lm.classes),
                     uncertainty=UNCERTAINTY_FORMAT)   # what the uncertainty arrays mean (not a resume check)
 
     def target(self, t:str|None)->int|None:

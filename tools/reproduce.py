@@ -35,6 +35,7 @@ SMOKE = dict(n_images=2, n_perturb=2,                                  # 10_exp_
 SMOKE |= dict(faith_images=2, ct_images=2, quantus_images=2, quantus_samples=1)   # 11_exp_baselines (with n_images, n_perturb above)
 SMOKE |= dict(n_grids=1, num_views=[6], lime_grids=1, hi_grids=1, ct_grids=1, ct_pool=48)   # 12_exp_gridpg (with lime_samples, shap_samples above)
 SMOKE |= dict(n_boot=100)                                               # 13_exp_uncertainty (with n_images, n_perturb, ct_images above)
+SMOKE |= dict(n_dev=1, n_test=1, view_families=['report', 'rotshift', 'stride'], sizes=[2, 6, 8], faith_dev_images=1, timing_images=1)   # 14_exp_views (with n_perturb, n_grids above)
 SPLITS = ('slice', 'grouped')
 # The three networks with real ImageNet weights offline; the first is the main network (the notebooks' default). The
 # notebooks of PER_NETWORK run once per network (`make reproduce ARCHS=efficientnet_lite0` runs the main one alone);
