@@ -113,7 +113,7 @@ def _load_checkpoint(spec:ExplainSpec):
     return lm, SourceReader(partial(load_ct, size=lm.checkpoint['input_size'], fit=lm.checkpoint['fit']), lm.checkpoint['input_size'], lm.checkpoint['fit'])
 
 class SourceReader:
-    "Reads an `Item.source`: an image file with `read`, a scan slice with `scan_tensor` (made square with the same `fit`)."
+    "Reads what an item's `source` names: an image file with `read`, a scan slice with `scan_tensor` (made square with the same `fit`)."
     def __init__(self, read, size:int, fit:str='pad'): self.read, self.size, self.fit = read, size, fit
     def __call__(self, src)->torch.Tensor: return scan_tensor(src, self.size, self.fit) if hasattr(src, 'pixels') else self.read(src)
 

@@ -53,7 +53,7 @@ def test_findings_current(findings):
     stored = ''.join(o['data']['text/markdown'] for o in _findings_cell().outputs if 'text/markdown' in o.get('data', {}))
     lines = README.splitlines()
     assert _table(findings) == _table(stored) and all(l in lines for l in _table(findings).splitlines()), "run `make readme` and commit"
-    assert len(_table(findings).splitlines()) == 7   # header and six questions
+    assert len(_table(findings).splitlines()) == 9   # header and eight questions (the six, other networks, which views)
 
 def test_findings_generated_and_tagged(findings):
     "Every number is a tagged value recomputed equal from its CSV; none is typed."
@@ -61,7 +61,7 @@ def test_findings_generated_and_tagged(findings):
     assert len(s.select('span.gen')) >= 20
     assert hand_typed(s) == [] and check_values(s, ROOT/'results') == []
     text = s.get_text(' ')
-    for q in ['more stable than Grad-CAM', 'more than smoothing', 'Augmented Grad-CAM', 'localise better', 'uncertainty mean anything', 'CT']:
+    for q in ['more stable than Grad-CAM', 'more than smoothing', 'Augmented Grad-CAM', 'localise better', 'uncertainty mean anything', 'CT', 'other networks', 'Which views']:
         assert q in text, q
     assert 'No' in text, "today's findings include some against RobustCAM: they stay in the table"
 
