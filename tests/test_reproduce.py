@@ -92,3 +92,11 @@ def test_smoke_runs_identical(tmp_path):
     df = pd.read_csv(h); df.loc[len(df) - 1, 'valid_loss'] += 1e-9; df.to_csv(h, index=False)
     d = rp.table_differences(a, b)
     assert len(d) == 1 and h.name in d[0] and 'valid_loss' in d[0], d
+
+def test_experiments_skip_nbdev_test():
+    "nbdev-test must not run an experiment with its defaults (the full run, into results/): each says `skip_exec: true`."
+    import nbformat
+    exps = [p for p in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')) if is_experiment(p)]
+    assert len(exps) >= 10
+    missing = [p.name for p in exps if 'skip_exec: true' not in nbformat.read(p, as_version=4).cells[0].source]
+    assert not missing, f"experiment notebooks that nbdev-test would run in full: {missing}"
