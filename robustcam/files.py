@@ -13,7 +13,7 @@ import pandas as pd
 from .data import PROJECT_ROOT
 
 # %% auto #0
-__all__ = ['atomic_write', 'save_csv', 'save_fig', 'upsert_csv', 'RunPaths', 'run_paths']
+__all__ = ['MIN_N', 'atomic_write', 'save_csv', 'save_fig', 'upsert_csv', 'RunPaths', 'run_paths']
 
 # %% ../nbs/04a_files.ipynb #c6337fa6
 def atomic_write(
@@ -79,6 +79,8 @@ class RunPaths:
     def checkpoints(self)->Path: return self.out/'checkpoints'
     @property
     def runs(self)->Path: return self.out/'runs'
+
+MIN_N = 20   # fewest photos, grids or CT slices (per split) a committed table may rest on: fewer make a smoke run
 
 def run_paths(
     out_dir='results',   # output folder; relative paths are from the project root

@@ -170,9 +170,9 @@ class RobustCAM:
         self.preset = views if isinstance(views, str) else None
         if self.preset is not None:
             stride = None
-            if check_preset(views)['family'] == 'stride':   # shifts tied to the first layer's stride
+            if check_preset(views)['family'] == 'stride':   # shifts tied to the coarsest layer's stride (the presets were chosen at Lite0's blocks.6 and bn2, 32 px)
                 if not layers: raise ValueError(f"Preset {views!r} shifts by fractions of the explained layer's stride: give layers=.")
-                stride = layer_stride(model, layers if isinstance(layers, (str, nn.Module)) else list(layers)[0])
+                stride = max(layer_stride(model, l) for l in ([layers] if isinstance(layers, (str, nn.Module)) else layers))
             views, pf = preset_views(views, stride=stride)   # an unknown name: a ValueError listing the presets
             fusion = fusion or pf
         fusion = check_fusion(fusion or 'mean')

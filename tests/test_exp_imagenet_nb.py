@@ -21,6 +21,12 @@ def test_exp_imagenet_smoke(tmp_path):
     assert {'p_wilcoxon_holm', 'cohens_d', 'rel_improvement'} <= set(s.columns) and (s.n_images == 2).all()
     v = pd.read_csv(out/'tables'/'imagenet_views_efficientnet_lite1.csv')
     assert v.runtime_ratio_8_over_6.iloc[0] > 0
+    pi = pd.read_csv(out/'tables'/'imagenet_presets_efficientnet_lite1_images.csv')   # the shipped preset beside the report's suite
+    assert set(pi.method) == {'gradcam', 'report6-mean', 'recommended', 'augmented-gradcam6'} and pi.image.nunique() == 2
+    gc = rows[rows.method == 'gradcam'].sort_values(['image', 'layer']).reset_index(drop=True)
+    pd.testing.assert_frame_equal(pi[pi.method == 'gradcam'].sort_values(['image', 'layer']).reset_index(drop=True)[gc.columns], gc)
+    pr = pd.read_csv(out/'tables'/'imagenet_presets_efficientnet_lite1.csv')
+    assert set(pr.preset) == {'recommended'} and set(pr[pr.mean_diff.notna()].method) == {'gradcam', 'report6-mean', 'augmented-gradcam6'}
     figs = sorted(p.name for p in (out/'figures').iterdir())
     assert 'imagenet_efficientnet_lite1_depth.png' in figs and len(figs) == 3   # two domains + depth chart
     # 16_exp_networks: the committed Lite0 tables (50 photos) beside these; photos are paired by file, so n = 2
