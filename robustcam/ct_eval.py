@@ -19,8 +19,8 @@ from .explainers import GradCAMExplainer, RobustCAMExplainer, Stack, make_explai
 from .vote import vote_map
 
 # %% auto #0
-__all__ = ['check_eval_params', 'weights_hint', 'train_command', 'eval_checkpoint', 'check_checkpoint', 'run_config_path',
-           'save_run_config', 'resume_state', 'xai_stack', 'xai_explainers']
+__all__ = ['check_eval_params', 'weights_hint', 'train_command', 'eval_checkpoint', 'eval_tag', 'check_checkpoint',
+           'run_config_path', 'save_run_config', 'resume_state', 'xai_stack', 'xai_explainers']
 
 # %% ../nbs/06f_ct_eval.ipynb #476fdb2f
 def _int(name, v, lo, none_ok=False):
@@ -94,6 +94,15 @@ def eval_checkpoint(
         raise FileNotFoundError(f"No checkpoint for {arch} ({split} split) at {path}. Train the head first:\n    {train_command(arch, split)}\n"
                                 f"{weights_hint(arch)}")
     return path
+
+# %% ../nbs/06f_ct_eval.ipynb #731ecc7c
+def eval_tag(
+    arch:str,              # the network evaluated
+    split:str='slice',     # split scheme
+    split_set:str='test'   # the split evaluated
+)->str:                    # e.g. 'test', 'test_grouped', 'test_efficientnet_lite1_grouped'
+    "The suffix of a `30_eval_ct` run's tables (`metrics_table_<tag>.csv`, ...)."
+    return split_set + ('' if arch == 'efficientnet_lite0' else f'_{arch}') + ('' if split == 'slice' else f'_{split}')
 
 # %% ../nbs/06f_ct_eval.ipynb #d097cf28
 def check_checkpoint(

@@ -1,4 +1,4 @@
-"""Experiment 1's tables of several networks read together: one compact table with a network column, the depth claim within each network, and the comparison across networks at the deepest layer.
+"""Every experiment's tables of several networks read together: one compact table with a network column, the depth claim within each network, and the comparison across networks at the deepest layer.
 
 Docs: https://robustcam.github.io/robustcam/networks.html.md"""
 
@@ -8,32 +8,45 @@ Docs: https://robustcam.github.io/robustcam/networks.html.md"""
 from __future__ import annotations
 from pathlib import Path
 import numpy as np, pandas as pd
-from .stats import compare_methods, holm, monotonic_in_depth
+from .stats import compare_methods, holm, monotonic_in_depth, verdicts
 from .files import atomic_write
 from .models import ARCHS, weights_source
 
 # %% auto #0
-__all__ = ['MEASURES', 'stability_tables', 'network_table', 'depth_claim', 'across_networks', 'networks_chart']
+__all__ = ['MEASURES', 'stack_tables', 'stability_tables', 'network_table', 'verdict_table', 'depth_claim', 'across_networks',
+           'networks_chart']
 
 # %% ../nbs/07b_networks.ipynb #5a27a87e
 MEASURES = {'Var': False, 'IoU_k': True, 'Spear': True}   # Experiment 1's stability measures: higher is better?
+
+def _check_archs(archs)->list:
+    if isinstance(archs, str): raise ValueError(f"archs must be a list of network names, got the string {archs!r} (papermill: -y \"archs: [efficientnet_lite0, efficientnet_lite1]\").")
+    archs = list(archs)
+    if not archs or len(set(archs)) != len(archs): raise ValueError(f"archs must be distinct network names, got {archs}.")
+    if unknown := [a for a in archs if a not in ARCHS]: raise ValueError(f"Unknown network(s) {unknown}; known: {sorted(ARCHS)}.")
+    return archs
+
+def stack_tables(
+    tables,        # folder holding the experiments' tables
+    name,          # the file name with `{arch}` where the network goes (e.g. 'baselines_summary_{arch}.csv'), or a function of the network giving it
+    archs:list,    # networks to read, in order
+    make:str,      # the notebook that writes the table, for the error (e.g. '11_exp_baselines')
+)->pd.DataFrame:   # the tables stacked, `network` the first column
+    "One table per network stacked with a `network` column; a missing one stops here, naming the command that writes it."
+    archs, tables = _check_archs(archs), Path(tables)
+    file = name if callable(name) else lambda a: name.format(arch=a)
+    if missing := [a for a in archs if not (tables/file(a)).exists()]:
+        raise FileNotFoundError(f"No {', '.join(file(a) for a in missing)} in {tables}. Run {make} on each network first: "
+                                + '; '.join(f"papermill nbs/{make}.ipynb out.ipynb -p arch {a}" for a in missing) + '.')
+    return pd.concat([pd.read_csv(tables/file(a)).pipe(lambda d: d.insert(0, 'network', a) or d) for a in archs], ignore_index=True)
 
 def stability_tables(
     tables,       # folder holding Experiment 1's tables
     archs:list,   # networks to read, the first is the reference
 )->tuple:         # (per-image table, summary table), each with a `network` column, in the order of `archs`
     "Experiment 1's per-image and summary tables of each network, stacked with a `network` column."
-    archs = list(archs)
-    if not archs or len(set(archs)) != len(archs): raise ValueError(f"archs must be distinct network names, got {archs}.")
-    if unknown := [a for a in archs if a not in ARCHS]: raise ValueError(f"Unknown network(s) {unknown}; known: {sorted(ARCHS)}.")
-    tables = Path(tables)
-    missing = [a for a in archs if not (tables/f'imagenet_stability_{a}.csv').exists() or not (tables/f'imagenet_stability_{a}_summary.csv').exists()]
-    if missing:
-        raise FileNotFoundError(f"No Experiment 1 tables for {missing} in {tables}. Run Experiment 1 on each first: "
-                                + '; '.join(f"papermill nbs/10_exp_imagenet.ipynb out.ipynb -p arch {a}" for a in missing) + '.')
-    per = pd.concat([pd.read_csv(tables/f'imagenet_stability_{a}.csv').assign(network=a) for a in archs], ignore_index=True)
-    summ = pd.concat([pd.read_csv(tables/f'imagenet_stability_{a}_summary.csv').assign(network=a) for a in archs], ignore_index=True)
-    return per, summ
+    return (stack_tables(tables, 'imagenet_stability_{arch}.csv', archs, '10_exp_imagenet'),
+            stack_tables(tables, 'imagenet_stability_{arch}_summary.csv', archs, '10_exp_imagenet'))
 
 # %% ../nbs/07b_networks.ipynb #dce74771
 def _verdict(p, diff, alpha=0.05):
@@ -51,6 +64,28 @@ def network_table(
     t['verdict'] = [_verdict(p, d, alpha) for p, d in zip(t.p_wilcoxon_holm, t.mean_diff)]
     return t[['network', 'weights', 'input_px', 'n_images', 'layer', 'method', 'measure', 'n', 'mean', 'std', 'cell',
               'rel_improvement', 'p_wilcoxon_holm', 'verdict']].reset_index(drop=True)
+
+# %% ../nbs/07b_networks.ipynb #ecd1eb29
+def verdict_table(
+    summaries:pd.DataFrame,   # stacked `compare_methods` tables (`stack_tables`): network, method, measure, n, mean, mean_diff, p_wilcoxon_holm
+    reference:str,            # the method every other was compared with (the rows without `mean_diff`)
+    keys=('layer',),          # further columns that identify one comparison within a network
+    side:str='reference',     # 'reference': the reference's verdict against each method; 'method': each method's against the reference
+    alpha:float=0.05          # level of the Holm-corrected test
+)->pd.DataFrame:              # network, *keys, reference, method, measure, n, mean_reference, mean_method, mean_diff, p_wilcoxon_holm, verdict
+    "Each network's paired comparisons with one reference in one table, with the verdict from the chosen side."
+    if side not in ('reference', 'method'): raise ValueError(f"side must be 'reference' or 'method', got {side!r}.")
+    keys = list(keys)
+    if missing := [c for c in ['network', 'method', 'measure', 'n', 'mean', 'mean_diff', 'p_wilcoxon_holm', *keys] if c not in summaries.columns]:
+        raise ValueError(f"Not a stacked `compare_methods` table: columns {missing} are missing.")
+    idx = ['network', *keys, 'measure']
+    ref = summaries[summaries.method == reference]
+    if ref.empty: raise ValueError(f"No rows of the reference {reference!r}; methods: {sorted(summaries.method.unique())}.")
+    v = verdicts(summaries[summaries.method != reference], alpha)
+    if side == 'method': v['verdict'] = v.verdict.map({'beats': 'loses', 'loses': 'beats', 'ties': 'ties'})
+    v = v.merge(ref[idx + ['mean']].rename(columns={'mean': 'mean_reference'}), on=idx, how='left')
+    v = v.rename(columns={'mean': 'mean_method'}).assign(reference=reference)
+    return v[['network', *keys, 'reference', 'method', 'measure', 'n', 'mean_reference', 'mean_method', 'mean_diff', 'p_wilcoxon_holm', 'verdict']].reset_index(drop=True)
 
 # %% ../nbs/07b_networks.ipynb #10eee4c3
 def _layers(per:pd.DataFrame, net:str)->list:

@@ -29,7 +29,11 @@ def test_stages_found_by_glob(tmp_path):
         assert s.params.get('out_dir') == str(tmp_path), "a smoke run writes into its own folder"
         assert all(s.params[k] == v for k, v in rp.SMOKE.items() if k in decl)
     full = rp.stages(ROOT/'results', smoke=False)
-    assert all(set(s.params) <= {'split', 'arch', 'archs'} for s in full[:-2]), "the full run uses the notebooks' defaults"
+    main = [s for s in full[:-2] if 'arch=' not in s.name]
+    assert all(set(s.params) <= {'split', 'archs'} for s in main), "the full run uses the notebooks' defaults on the main network"
+    for s in full[:-2]:
+        if 'arch=' in s.name: assert set(s.params) - {'split', 'arch'} == set(rp.SUBSET.get(s.nb.stem, {})), s.name   # the others: the stated subsets
+    assert {s.nb.stem for s in full[:-2] if 'arch=efficientnet_lite2' in s.name} == set(rp.PER_NETWORK)
 
 def test_fails_at_first_failing_stage(tmp_path, monkeypatch):
     "The chain stops at the failing stage, names it, and keeps what earlier stages wrote; one line per stage + total."

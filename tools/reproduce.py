@@ -5,7 +5,8 @@
     python tools/reproduce.py --archs efficientnet_lite0   # the per-network notebooks on the main network alone
 
 Stages, in order: each experiment notebook of `nbs/` (found by glob: numbered notebooks without `default_exp`, in
-numbered order; a notebook of `PER_NETWORK` runs once per network of `NETWORKS`; a notebook with a `split` parameter
+numbered order; a notebook of `PER_NETWORK` runs once per network of `NETWORKS`, the second and third on the
+`SUBSET` sizes; a notebook with a `split` parameter
 runs once per split, 'slice' then 'grouped'), then `paper`
 (tools/paper.py) and `docs` (tools/docsite.py). One line per stage with its wall time, then the total. The chain
 stops at the first failing stage, naming it; what earlier stages wrote stays (notebooks write their outputs
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 
-__all__ = ['SMOKE', 'SPLITS', 'NETWORKS', 'PER_NETWORK', 'RUN_RECORD', 'is_run_record', 'result_tables', 'table_differences', 'Stage', 'stages', 'run_stage',
+__all__ = ['SMOKE', 'SPLITS', 'NETWORKS', 'PER_NETWORK', 'SUBSET', 'RUN_RECORD', 'is_run_record', 'result_tables', 'table_differences', 'Stage', 'stages', 'run_stage',
            'run_times', 'reproduce', 'main']
 
 # Tiny values for the parameters experiment notebooks declare (only those a notebook declares are passed).
@@ -40,10 +41,17 @@ SPLITS = ('slice', 'grouped')
 # The three networks with real ImageNet weights offline; the first is the main network (the notebooks' default). The
 # notebooks of PER_NETWORK run once per network (`make reproduce ARCHS=efficientnet_lite0` runs the main one alone);
 # a notebook with an `archs` parameter (16_exp_networks) gets the list and runs when it holds two networks or more.
-# The other experiments run on the main network only: on this 2-core CPU, 11-13 and 30 on Lite1 and Lite2 would add
-# several hours (issue 36).
+# The main network runs every notebook at its defaults. The others run 10 and 20 in full, and 11, 12, 13 and 30 with
+# the SUBSET values below (issue 36's budget: subsets, each table stating its n, never below robustcam.files.MIN_N = 20
+# photos, grids or CT slices per split): 11 without its CT and Quantus parts, 12 on ImageNet alone (p_min 0.5: at 0.9
+# Lite1 and Lite2 each keep 2 of the 50 photos, their top-1 probabilities being lower than Lite0's), 13 on 25 photos
+# and 21 CT slices per split, 30 on 60 test slices per split (LIME and SHAP on 21 of them).
 NETWORKS = ('efficientnet_lite0', 'efficientnet_lite1', 'efficientnet_lite2')
-PER_NETWORK = ('10_exp_imagenet', '20_train_ct')
+PER_NETWORK = ('10_exp_imagenet', '11_exp_baselines', '12_exp_gridpg', '13_exp_uncertainty', '20_train_ct', '30_eval_ct')
+SUBSET = {'11_exp_baselines': dict(n_images=20, faith_images=20, ct=False, quantus=False),
+          '12_exp_gridpg': dict(n_grids=25, p_min=0.5, lime_grids=0, hi_grids=0, ct=False),
+          '13_exp_uncertainty': dict(n_images=25, ct_images=21),
+          '30_eval_ct': dict(max_images=60, xai_max_images=21, fused_max_images=0, sanity_images=4)}
 
 # The one rule for determinism checks. Two runs with the same seeds must give the same *results*; the columns that
 # describe the *run* differ between any two runs and are left out of every comparison: wall times (seconds, minutes,
@@ -129,6 +137,7 @@ def stages(
             for split in (SPLITS if 'split' in decl else (None,)):
                 p = dict(base)
                 if arch != default: p['arch'] = arch
+                if arch != NETWORKS[0] and not smoke: p |= SUBSET.get(nb.stem, {})
                 if split: p['split'] = split
                 if smoke and 'checkpoint' in decl:
                     from robustcam.checkpoints import checkpoint_name
