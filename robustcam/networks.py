@@ -31,13 +31,14 @@ def stack_tables(
     name,          # the file name with `{arch}` where the network goes (e.g. 'baselines_summary_{arch}.csv'), or a function of the network giving it
     archs:list,    # networks to read, in order
     make:str,      # the notebook that writes the table, for the error (e.g. '11_exp_baselines')
+    args:str='',   # more of that notebook's parameters for the error's command (e.g. '-p split grouped')
 )->pd.DataFrame:   # the tables stacked, `network` the first column
     "One table per network stacked with a `network` column; a missing one stops here, naming the command that writes it."
     archs, tables = _check_archs(archs), Path(tables)
     file = name if callable(name) else lambda a: name.format(arch=a)
     if missing := [a for a in archs if not (tables/file(a)).exists()]:
         raise FileNotFoundError(f"No {', '.join(file(a) for a in missing)} in {tables}. Run {make} on each network first: "
-                                + '; '.join(f"papermill nbs/{make}.ipynb out.ipynb -p arch {a}" for a in missing) + '.')
+                                + '; '.join(f"papermill nbs/{make}.ipynb out.ipynb -p arch {a}" + (f' {args}' if args else '') for a in missing) + '.')
     return pd.concat([pd.read_csv(tables/file(a)).pipe(lambda d: d.insert(0, 'network', a) or d) for a in archs], ignore_index=True)
 
 def stability_tables(
