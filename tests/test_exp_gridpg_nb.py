@@ -46,3 +46,15 @@ def test_exp_gridpg_too_few_classes_fails_early(tmp_path):
     with pytest.raises(pm.PapermillExecutionError, match=r"a 8x8 grid needs 64 distinct classes"):
         pm.execute_notebook(str(NB), str(tmp_path/'run.ipynb'), progress_bar=False, parameters=SMALL | dict(n=8, tile=28, ct=False, out_dir=str(tmp_path/'out')))
     assert not list((tmp_path/'out').rglob('*.csv'))
+
+def test_exp_gridpg_small_grid_resized_with_note(tmp_path):
+    "Lite1 with Lite0's tile (a 224 px grid for a 240 px input): the tiles are resized to 120 px and the confounds table says so."
+    need(_have('imagenet50'), "ImageNet-50 sample images not found (set ROBUSTCAM_DATA)")
+    pm = pytest.importorskip('papermill')
+    out = tmp_path/'out'
+    pm.execute_notebook(str(NB), str(tmp_path/'run.ipynb'), progress_bar=False,
+                        parameters=dict(arch='efficientnet_lite1', tile=112, p_min=0.5, n_grids=1, num_views=[6], lime_grids=0, hi_grids=0, ct=False, out_dir=str(out)))
+    c = pd.read_csv(out/'tables'/'gridpg_confounds_efficientnet_lite1.csv')
+    assert list(c.grid_px) == [240] and list(c.input_px) == [240]
+    assert c.input_note.iloc[0] == "tile=112 gives a 224 px grid, below efficientnet_lite1's 240 px input: tiles resized to 120 px"
+    assert pd.read_csv(out/'tables'/'gridpg_pairs_efficientnet_lite1.csv').pair.nunique() == 4
