@@ -53,7 +53,7 @@ def test_exp_gridpg_small_grid_resized_with_note(tmp_path):
     pm = pytest.importorskip('papermill')
     out = tmp_path/'out'
     pm.execute_notebook(str(NB), str(tmp_path/'run.ipynb'), progress_bar=False,
-                        parameters=dict(arch='efficientnet_lite1', tile=112, p_min=0.5, n_grids=1, num_views=[6], lime_grids=0, hi_grids=0, ct=False, out_dir=str(out)))
+                        parameters=dict(arch='efficientnet_lite1', layers=['bn2'], tile=112, p_min=0.5, n_grids=1, num_views=[6], lime_grids=0, hi_grids=0, ct=False, out_dir=str(out)))
     c = pd.read_csv(out/'tables'/'gridpg_confounds_efficientnet_lite1.csv')
     assert list(c.grid_px) == [240] and list(c.input_px) == [240]
     assert c.input_note.iloc[0] == "tile=112 gives a 224 px grid, below efficientnet_lite1's 240 px input: tiles resized to 120 px"
