@@ -39,7 +39,10 @@ def stack_tables(
     if missing := [a for a in archs if not (tables/file(a)).exists()]:
         raise FileNotFoundError(f"No {', '.join(file(a) for a in missing)} in {tables}. Run {make} on each network first: "
                                 + '; '.join(f"papermill nbs/{make}.ipynb out.ipynb -p arch {a}" + (f' {args}' if args else '') for a in missing) + '.')
-    return pd.concat([pd.read_csv(tables/file(a)).pipe(lambda d: d.insert(0, 'network', a) or d) for a in archs], ignore_index=True)
+    def read(a):
+        d = pd.read_csv(tables/file(a)); d.insert(0, 'network', a)
+        return d
+    return pd.concat([read(a) for a in archs], ignore_index=True)
 
 def stability_tables(
     tables,       # folder holding Experiment 1's tables
