@@ -137,7 +137,7 @@ def stages(
             for split in (SPLITS if 'split' in decl else (None,)):
                 p = dict(base)
                 if arch != default: p['arch'] = arch
-                if arch != NETWORKS[0] and not smoke: p |= SUBSET.get(nb.stem, {})
+                if arch != NETWORKS[0]: p |= {k: v for k, v in SUBSET.get(nb.stem, {}).items() if not (smoke and k in SMOKE)}   # SMOKE's sizes win in a smoke run; the rest (p_min, ct=False) holds
                 if split: p['split'] = split
                 if smoke and 'checkpoint' in decl:
                     from robustcam.checkpoints import checkpoint_name
