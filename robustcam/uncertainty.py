@@ -162,23 +162,25 @@ def uncertainty_study(
     layers=None,               # layer names (gradient attributions)
     normalize:nn.Module=None,  # maps [0,1] images to the model's input
     attribution='gradcam',     # as in `RobustCAM`
-    num_aug:int=6,             # RobustCAM's views
+    num_aug:int=6,             # RobustCAM's views of the report's suite (6 or 8); ignored when `views` is given
     pert:Perturbations=None,   # the protocol's perturbations (default: 5 drawn with `seed`)
     k:float=0.2,               # top-k fraction of `Consist`
     top:float=0.2,             # share of pixels counted as moving in the pixel AUROC
     vargrad_sigma:float=0.15,  # VarGrad's noise std
     seed:int=0,                # seed of the perturbations (when drawn) and of VarGrad's noise
+    views=None,                # a preset name of `robustcam.views.PRESETS` (e.g. 'recommended') or a list of `View`s, as in `RobustCAM`
     batch_size:int=48          # views per forward/backward pass
 )->tuple:                      # (pixel table (`pixel_scores`), per-image table, the `RobustCAMResult`, the `Movement`)
     "Does RobustCAM's U predict where its explanation moves, and does it flag unstable explanations and wrong predictions?"
     x = check_images(x); normalize = normalize or nn.Identity()
     t = torch.as_tensor(targets).reshape(-1)
     pert = pert if pert is not None else make_perturbations(5, tuple(x.shape[-2:]), seed)
-    rc = RobustCAM(model, layers, normalize, num_aug=num_aug, attribution=attribution, batch_size=batch_size)
+    rc = RobustCAM(model, layers, normalize, num_aug=num_aug, views=views, attribution=attribution, batch_size=batch_size)
     res = rc(x, t)
-    mv = movement(RobustCAMExplainer(model, layers, normalize, num_aug=num_aug, attribution=attribution, batch_size=batch_size), x, t, pert, S=res.fused, batch_size=max(1, batch_size // num_aug))
+    V = len(rc.views)   # the perturbed copies are explained with the very views and fusion rule of S
+    mv = movement(RobustCAMExplainer(model, layers, normalize, fusions=rc.fusion, views=rc.views, attribution=attribution, batch_size=batch_size), x, t, pert, S=res.fused, batch_size=max(1, batch_size // V))
     S = res.fused
-    vg = vargrad(_plain(model, rc.layers, normalize, attribution), x, t, n=len(rc.views), sigma=vargrad_sigma, seed=seed, batch_size=max(1, batch_size // len(rc.views)))
+    vg = vargrad(_plain(model, rc.layers, normalize, attribution), x, t, n=V, sigma=vargrad_sigma, seed=seed, batch_size=max(1, batch_size // V))
     scores = dict(zip(PIXEL_SCORES, (res.uncertainty, uncertainty_as(res, 'cv'), torch.zeros_like(S), S, gradient_magnitude(S), vg, peak_distance(S))))
     pix = pixel_scores(scores, mv.D, res.u_valid & mv.seen[:, None], top, res.layers)
     mu, cv, cons = mean_uncertainty(res), mean_uncertainty(res, 'cv'), mv.consist(k)
