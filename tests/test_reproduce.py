@@ -14,7 +14,7 @@ def test_stages_found_by_glob(tmp_path):
     sts = rp.stages(tmp_path, smoke=True)
     names = [s.name for s in sts]
     exps = [p for p in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')) if is_experiment(p)]
-    runs = lambda p: (len(rp.NETWORKS) if p.stem in rp.PER_NETWORK else 1) * (len(rp.SPLITS) if 'split' in rp._declared(p) else 1)
+    runs = lambda p: ((len(rp.NETWORKS) if p.stem in rp.PER_NETWORK else 1) + len(rp.EXTRA.get(p.stem, []))) * (len(rp.SPLITS) if 'split' in rp._declared(p) else 1)
     assert [n.split('[')[0] for n in names[:-2]] == [p.stem for p in exps for _ in range(runs(p))]
     assert names[-2:] == ['paper', 'docs']
     assert '10_exp_imagenet' in names and '20_train_ct[split=slice]' in names and '20_train_ct[split=grouped]' in names
@@ -30,7 +30,9 @@ def test_stages_found_by_glob(tmp_path):
         assert all(s.params[k] == v for k, v in rp.SMOKE.items() if k in decl)
     full = rp.stages(ROOT/'results', smoke=False)
     main = [s for s in full[:-2] if 'arch=' not in s.name]
-    assert all(set(s.params) <= {'split', 'archs'} for s in main), "the full run uses the notebooks' defaults on the main network"
+    assert all(set(s.params) <= {'split', 'archs'} | {k for e in rp.EXTRA.get(s.nb.stem, []) for k in e} for s in main), "the full run uses the notebooks' defaults on the main network"
+    assert '13_exp_uncertainty[views=recommended]' in [s.name for s in main]   # 13 once more with the shipped preset
+    assert not any('views=' in s.name for s in full if 'arch=' in s.name), "extra runs are of the main network only"
     for s in full[:-2]:
         if 'arch=' in s.name: assert set(s.params) - {'split', 'arch'} == set(rp.SUBSET.get(s.nb.stem, {})), s.name   # the others: the stated subsets
     assert {s.nb.stem for s in full[:-2] if 'arch=efficientnet_lite2' in s.name} == set(rp.PER_NETWORK)

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 
-__all__ = ['SMOKE', 'SPLITS', 'NETWORKS', 'PER_NETWORK', 'SUBSET', 'RUN_RECORD', 'is_run_record', 'result_tables', 'table_differences', 'Stage', 'stages', 'run_stage',
+__all__ = ['SMOKE', 'SPLITS', 'NETWORKS', 'PER_NETWORK', 'SUBSET', 'EXTRA', 'RUN_RECORD', 'is_run_record', 'result_tables', 'table_differences', 'Stage', 'stages', 'run_stage',
            'run_times', 'reproduce', 'main']
 
 # Tiny values for the parameters experiment notebooks declare (only those a notebook declares are passed).
@@ -52,6 +52,11 @@ SUBSET = {'11_exp_baselines': dict(n_images=20, faith_images=20, ct=False, quant
           '12_exp_gridpg': dict(n_grids=25, p_min=0.5, lime_grids=0, hi_grids=0, ct=False),
           '13_exp_uncertainty': dict(n_images=25, ct_images=21),
           '30_eval_ct': dict(max_images=60, xai_max_images=21, fused_max_images=0, sanity_images=4)}
+
+# Extra runs of a notebook on the main network, each with other parameters: 13 once more with the shipped preset's
+# views (issue 35: the uncertainty flags and trust score recomputed for `recommended`; its tables are named
+# ..._<arch>_recommended).
+EXTRA = {'13_exp_uncertainty': [dict(views='recommended')]}
 
 # The one rule for determinism checks. Two runs with the same seeds must give the same *results*; the columns that
 # describe the *run* differ between any two runs and are left out of every comparison: wall times (seconds, minutes,
@@ -134,17 +139,18 @@ def stages(
         if 'archs' in decl: base['archs'] = archs
         default = decl.get('arch') or NETWORKS[0]
         for arch in (archs if nb.stem in PER_NETWORK and 'arch' in decl else [default]):
+          for extra in [{}] + (EXTRA.get(nb.stem, []) if arch == NETWORKS[0] else []):
             for split in (SPLITS if 'split' in decl else (None,)):
-                p = dict(base)
+                p = dict(base) | extra
                 if arch != default: p['arch'] = arch
                 if arch != NETWORKS[0]: p |= {k: v for k, v in SUBSET.get(nb.stem, {}).items() if not (smoke and k in SMOKE)}   # SMOKE's sizes win in a smoke run; the rest (p_min, ct=False) holds
                 if split: p['split'] = split
                 if smoke and 'checkpoint' in decl:
                     from robustcam.checkpoints import checkpoint_name
                     p['checkpoint'] = str(out/'checkpoints'/checkpoint_name(arch, split or 'slice'))
-                tags = ([f"arch={arch}"] if arch != default else []) + ([f"split={split}"] if split else [])
+                tags = ([f"arch={arch}"] if arch != default else []) + [f"{k}={v}" for k, v in extra.items()] + ([f"split={split}"] if split else [])
                 res.append(Stage(nb.stem + ''.join(f"[{t}]" for t in tags), nb, p,
-                                 variant='_'.join(v for v in (arch if arch != default else '', split or '') if v)))
+                                 variant='_'.join(str(v) for v in (arch if arch != default else '', *extra.values(), split or '') if v)))
     paper_out = paper_out or (out/'papers' if smoke else ROOT/'papers')
     docs_out = docs_out or (out/'site' if smoke else ROOT/'_site')
     def paper():
