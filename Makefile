@@ -55,7 +55,7 @@ paper: install chromium
 ## SMOKE=1: tiny parameters into a temporary folder (CI). ARCHS=efficientnet_lite0: the per-network notebooks (10, 20) on
 ## that network alone (default: Lite0, Lite1 and Lite2). Stops at the first failing stage, keeping earlier results.
 reproduce: install chromium
-	$(BIN)/python tools/reproduce.py $(if $(SMOKE),--smoke) $(if $(ARCHS),--archs $(ARCHS))
+	$(BIN)/python tools/reproduce.py $(if $(SMOKE),--smoke) $(if $(ARCHS),--archs $(ARCHS)) $(if $(JOBS),--jobs $(JOBS))
 
 bench: install
 	$(BIN)/python benchmarks/bench_gradcam.py

@@ -106,3 +106,40 @@ def test_experiments_skip_nbdev_test():
     assert len(exps) >= 10
     missing = [p.name for p in exps if 'skip_exec: true' not in nbformat.read(p, as_version=4).cells[0].source]
     assert not missing, f"experiment notebooks that nbdev-test would run in full: {missing}"
+
+def test_lanes_split():
+    "--jobs 2: the main network's stages in one lane, the other networks' in the other, each in chain order; 16/32, paper and docs after both."
+    sts = rp.stages(ROOT/'results', smoke=False)
+    first, second, last = rp.lanes(sts)
+    assert sorted(s.name for s in first + second + last) == sorted(s.name for s in sts)
+    assert second and all('arch=' in s.name for s in second) and not any('arch=' in s.name for s in first + last)
+    assert [s.name for s in last] == ['16_exp_networks', '32_ct_networks', 'paper', 'docs']
+    n2 = [s.name for s in second]
+    assert n2.index('20_train_ct[arch=efficientnet_lite1][split=grouped]') < n2.index('30_eval_ct[arch=efficientnet_lite1][split=grouped]')   # a head before its evaluation
+    assert rp.lanes(rp.stages(ROOT/'results', smoke=False, archs=['efficientnet_lite0']))[1] == []   # one network: nothing to run beside it
+
+def _marking(rec, name, fail=False):
+    "A build function that records its process and the order it finished in."
+    def f():
+        time.sleep(0.2)
+        (rec/name).write_text(f"{os.getpid()} {time.time()}")
+        if fail: raise ValueError(f"{name} broke")
+    return f
+
+def test_two_lanes_run_side_by_side(tmp_path, monkeypatch):
+    rec = tmp_path/'rec'; rec.mkdir()
+    nb = ROOT/'nbs'/'10_exp_imagenet.ipynb'
+    def fake(fail=''):
+        return [rp.Stage('a0', nb, {}, _marking(rec, 'a0')), rp.Stage('b1', nb, {'arch': 'x'}, _marking(rec, 'b1')),
+                rp.Stage('a1', nb, {}, _marking(rec, 'a1')), rp.Stage('b2', nb, {'arch': 'y'}, _marking(rec, 'b2', fail == 'b2')),
+                rp.Stage('all', nb, {'archs': ['x', 'y']}, _marking(rec, 'all')), rp.Stage('paper', run=_marking(rec, 'paper'))]
+    monkeypatch.setattr(rp, 'stages', lambda out, smoke, **kw: fake())
+    rp.reproduce(smoke=True, out=tmp_path/'o', log=lambda s: None, jobs=2)
+    got = {n: (int(p), float(t)) for n in ('a0', 'a1', 'b1', 'b2', 'all', 'paper') for p, t in [(rec/n).read_text().split()]}
+    assert got['a0'][0] == got['a1'][0] == os.getpid() and got['b1'][0] == got['b2'][0] != os.getpid()   # two processes
+    assert got['all'][1] > max(got['a1'][1], got['b2'][1]) and got['paper'][1] > got['all'][1]   # what needs every network runs after both lanes
+    for f in rec.iterdir(): f.unlink()
+    monkeypatch.setattr(rp, 'stages', lambda out, smoke, **kw: fake(fail='b2'))
+    with pytest.raises(SystemExit, match="lane 2"): rp.reproduce(smoke=True, out=tmp_path/'o', log=lambda s: None, jobs=2)
+    assert (rec/'a1').exists() and (rec/'b2').exists() and not (rec/'all').exists()   # lane 1 finished, nothing after the failure ran
+    with pytest.raises(SystemExit, match="--jobs must be 1 or 2"): rp.reproduce(smoke=True, out=tmp_path/'o', jobs=3)

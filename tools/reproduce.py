@@ -3,12 +3,15 @@
     python tools/reproduce.py                 # the full runs (notebook defaults) into results/
     python tools/reproduce.py --smoke         # tiny parameters, into a temporary folder (CI)
     python tools/reproduce.py --archs efficientnet_lite0   # the per-network notebooks on the main network alone
+    python tools/reproduce.py --jobs 2        # the other networks' stages beside the main network's, one core each
 
 Stages, in order: each experiment notebook of `nbs/` (found by glob: numbered notebooks without `default_exp`, in
 numbered order; a notebook of `PER_NETWORK` runs once per network of `NETWORKS`, the second and third on the
 `SUBSET` sizes; a notebook with a `split` parameter
 runs once per split, 'slice' then 'grouped'), then `paper`
-(tools/paper.py) and `docs` (tools/docsite.py). One line per stage with its wall time, then the total. The chain
+(tools/paper.py) and `docs` (tools/docsite.py). One line per stage with its wall time, then the total. With `--jobs 2`
+(`lanes`) the main network's stages run in this process and the other networks' in a forked one, each kernel on one
+core, and the stages that read every network's results (16, 32), the paper and the docs run after both lanes. The chain
 stops at the first failing stage, naming it; what earlier stages wrote stays (notebooks write their outputs
 atomically, and nothing here deletes a result). Executed notebooks go to `<out>/runs/`, and a light copy of each
 (images as files) to `<out>/executed/`, which the docs site renders.
@@ -18,13 +21,13 @@ a `checkpoint` parameter the checkpoint the smoke training wrote), so every stag
 committed `results/`.
 """
 from __future__ import annotations
-import argparse, re, shutil, sys, tempfile, time, traceback
+import argparse, os, re, shutil, sys, tempfile, time, traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 
-__all__ = ['SMOKE', 'SPLITS', 'NETWORKS', 'PER_NETWORK', 'SUBSET', 'EXTRA', 'RUN_RECORD', 'is_run_record', 'result_tables', 'table_differences', 'Stage', 'stages', 'run_stage',
+__all__ = ['SMOKE', 'SPLITS', 'NETWORKS', 'PER_NETWORK', 'SUBSET', 'EXTRA', 'RUN_RECORD', 'is_run_record', 'result_tables', 'table_differences', 'Stage', 'stages', 'lanes', 'run_stage',
            'run_times', 'reproduce', 'main']
 
 # Tiny values for the parameters experiment notebooks declare (only those a notebook declares are passed).
@@ -202,17 +205,54 @@ def reproduce(
     only:list=None,       # run only the stages whose name starts with one of these
     skip:list=None,       # leave out the stages whose name starts with one of these
     log=print,            # where the stage lines go
-    archs=NETWORKS        # networks of the per-network notebooks
+    archs=NETWORKS,       # networks of the per-network notebooks
+    jobs:int=1            # 2: the other networks' stages run beside the main network's, one core each (`lanes`)
 )->Path:                  # the results folder
     "Run the chain; raise `SystemExit` naming the first failing stage (earlier results stay)."
+    if jobs not in (1, 2): raise SystemExit(f"--jobs must be 1 or 2 (the main network and the others side by side), got {jobs}.")
     out = Path(out) if out else (Path(tempfile.mkdtemp(prefix='robustcam-smoke-')) if smoke else ROOT/'results')
     out.mkdir(parents=True, exist_ok=True)
     sts = stages(out, smoke, archs=archs)
     pick = lambda s, pre: any(s.name.startswith(p) for p in pre)
     if only: sts = [s for s in sts if pick(s, only)]
     if skip: sts = [s for s in sts if not pick(s, skip)]
-    log(f"reproduce{' (smoke)' if smoke else ''}: {len(sts)} stages into {out}")
+    log(f"reproduce{' (smoke)' if smoke else ''}: {len(sts)} stages into {out}" + (f", {jobs} at once" if jobs > 1 else ''))
     t_all = time.time()
+    if jobs > 1 and (ls := lanes(sts))[1]:
+        first, second, last = ls
+        import multiprocessing as mp
+        threads = os.environ.get('OMP_NUM_THREADS')
+        os.environ['OMP_NUM_THREADS'] = '1'   # one core per lane: the kernels papermill starts inherit it
+        child = mp.get_context('fork').Process(target=_lane, args=(second, out, log, t_all))
+        child.start()
+        try: _run(first, out, log, t_all, 'lane 1')
+        except SystemExit:
+            child.terminate(); child.join()
+            log(f"lane 2 stopped; what its finished stages wrote is kept in {out}")
+            raise
+        finally:
+            if threads is None: os.environ.pop('OMP_NUM_THREADS', None)
+            else: os.environ['OMP_NUM_THREADS'] = threads
+        child.join()
+        if child.exitcode:
+            log(f"total {time.time()-t_all:.1f} s; stopped: lane 2 failed (its line above names the stage); results of earlier stages are kept in {out}")
+            raise SystemExit(f"reproduce failed in lane 2 (the networks {', '.join(dict.fromkeys(s.params.get('arch', '') for s in second))}); see its stage line")
+        sts = last
+    _run(sts, out, log, t_all)
+    log(f"total {time.time()-t_all:.1f} s -> {out}")
+    return out
+
+def lanes(
+    sts:list  # the chain's stages, in order
+)->tuple:     # (the main network's stages, the other networks' stages, the stages that need every network's results)
+    "The chain split for two workers: the main network and the others side by side, then 16/32 (an `archs` parameter), the paper and the docs."
+    last = [s for s in sts if s.nb is None or 'archs' in s.params]
+    second = [s for s in sts if s not in last and 'arch' in s.params]
+    return [s for s in sts if s not in last and s not in second], second, last
+
+def _run(sts, out, log, t_all, lane=''):
+    "Run stages in order; at the first failure log it and raise `SystemExit` naming it (earlier results stay)."
+    tag = f"{lane} " if lane else ''
     for i, st in enumerate(sts, 1):
         t = time.time()
         try: run_stage(st, out)
@@ -220,12 +260,15 @@ def reproduce(
             if hasattr(e, 'ename'): why = f"{e.ename}: {e.evalue}"   # papermill: the error raised in the notebook
             else: why = f"{type(e).__name__}: {e}"
             why = ' '.join(why.split())
-            log(f"[{i}/{len(sts)}] {st.name:<48} FAILED after {time.time()-t:7.1f} s: {why}")
+            log(f"{tag}[{i}/{len(sts)}] {st.name:<48} FAILED after {time.time()-t:7.1f} s: {why}")
             log(f"total {time.time()-t_all:.1f} s; stopped at stage {st.name!r}; results of earlier stages are kept in {out}")
             raise SystemExit(f"reproduce failed at stage {st.name!r}: {why}") from e
-        log(f"[{i}/{len(sts)}] {st.name:<48} ok     {time.time()-t:7.1f} s")
-    log(f"total {time.time()-t_all:.1f} s ({len(sts)} stages) -> {out}")
-    return out
+        log(f"{tag}[{i}/{len(sts)}] {st.name:<48} ok     {time.time()-t:7.1f} s")
+
+def _lane(sts, out, log, t_all):
+    "The second lane, in a forked process: exit status 1 when a stage fails."
+    try: _run(sts, out, log, t_all, 'lane 2')
+    except SystemExit: os._exit(1)
 
 def main(argv=None):
     "Command line for `reproduce`."
@@ -236,6 +279,7 @@ def main(argv=None):
     p.add_argument('--skip', nargs='*', default=None, help="leave out these stages (name prefixes)")
     p.add_argument('--archs', default=','.join(NETWORKS),
                    help=f"comma-separated networks of the per-network notebooks {PER_NETWORK} (default: {','.join(NETWORKS)})")
+    p.add_argument('--jobs', type=int, default=1, help="2: run the other networks' stages beside the main network's, one core each (default 1)")
     p.add_argument('--list', action='store_true', help="list the stages and their parameters, run nothing")
     a = p.parse_args(argv)
     archs = [x for x in a.archs.split(',') if x]
@@ -243,6 +287,6 @@ def main(argv=None):
         out = Path(a.out or (tempfile.gettempdir() + '/robustcam-smoke' if a.smoke else ROOT/'results'))
         for s in stages(out, a.smoke, archs=archs): print(f"{s.name:<48} {s.params if s.nb else ''}")
         return
-    reproduce(a.smoke, a.out, a.only, a.skip, log=lambda s: print(s, flush=True), archs=archs)
+    reproduce(a.smoke, a.out, a.only, a.skip, log=lambda s: print(s, flush=True), archs=archs, jobs=a.jobs)
 
 if __name__ == '__main__': main()
