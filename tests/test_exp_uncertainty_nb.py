@@ -43,3 +43,11 @@ def test_exp_uncertainty_bad_attribution_fails_early(tmp_path):
         pm.execute_notebook(str(NB), str(tmp_path/'run.ipynb'), progress_bar=False,
                             parameters=dict(attributions=['gradcam', 'lime'], n_images=2, ct=False, out_dir=str(tmp_path/'out')))
     assert not list((tmp_path/'out').rglob('*.csv'))
+
+def test_exp_uncertainty_unknown_preset_fails_early(tmp_path):
+    "`-p views <name>`: an unknown preset is refused before any image is explained, with the known presets listed."
+    pm = pytest.importorskip('papermill')
+    with pytest.raises(pm.PapermillExecutionError, match=r"Unknown views preset 'recomended'; known presets: \['report', 'report8', 'recommended'"):
+        pm.execute_notebook(str(NB), str(tmp_path/'run.ipynb'), progress_bar=False,
+                            parameters=dict(views='recomended', n_images=2, ct=False, out_dir=str(tmp_path/'out')))
+    assert not list((tmp_path/'out').rglob('*.csv'))
