@@ -53,7 +53,9 @@ paper: install chromium
 
 ## Every experiment notebook (papermill, defaults), then the manuscript and the docs; one line per stage with its wall time.
 ## SMOKE=1: tiny parameters into a temporary folder (CI). ARCHS=efficientnet_lite0: the per-network notebooks (10, 20) on
-## that network alone (default: Lite0, Lite1 and Lite2). Stops at the first failing stage, keeping earlier results.
+## that network alone (default: Lite0, Lite1 and Lite2). Two lanes side by side by default (the main network's stages and
+## the other networks', balanced by the last stage times in results/tables/run_times.csv); JOBS=1: one stage at a time.
+## Stops at the first failing stage, keeping earlier results.
 reproduce: install chromium
 	$(BIN)/python tools/reproduce.py $(if $(SMOKE),--smoke) $(if $(ARCHS),--archs $(ARCHS)) $(if $(JOBS),--jobs $(JOBS))
 

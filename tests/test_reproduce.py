@@ -118,6 +118,25 @@ def test_lanes_split():
     assert n2.index('20_train_ct[arch=efficientnet_lite1][split=grouped]') < n2.index('30_eval_ct[arch=efficientnet_lite1][split=grouped]')   # a head before its evaluation
     assert rp.lanes(rp.stages(ROOT/'results', smoke=False, archs=['efficientnet_lite0']))[1] == []   # one network: nothing to run beside it
 
+def test_lanes_balanced_by_stage_times():
+    "With stage times, the other networks' ImageNet stages move to the first lane while that shortens the longer lane; stages that need a head trained in the chain stay."
+    sts = rp.stages(ROOT/'results', smoke=False)
+    heavy = lambda s: s.nb is not None and s.nb.stem == '30_eval_ct' and 'arch' in s.params
+    t = {s.record: 1000 if heavy(s) else 100 for s in sts}       # the other networks' CT evaluation dominates their lane
+    first, second, last = rp.lanes(sts, t)
+    f0, s0, l0 = rp.lanes(sts)                                   # no times: no balancing
+    span = lambda l: sum(t[s.record] for s in l)
+    assert sorted(s.name for s in first + second + last) == sorted(s.name for s in sts) and last == l0
+    moved = [s for s in first if 'arch' in s.params]
+    assert moved and all('split' not in s.params for s in moved), [s.name for s in moved]
+    assert first[:len(f0)] == f0 and [s for s in s0 if s not in moved] == second   # each lane keeps chain order
+    assert max(span(first), span(second)) < max(span(f0), span(s0))
+    assert all(span(first) + t[s.record] >= span(second) for s in second if 'split' not in s.params)   # no move left that would shorten the longer lane
+    t2 = t | {s.record: 4000 for s in s0 if s.nb.stem == '11_exp_baselines'}   # two heavy movable stages: the second would make the first lane the longer
+    first2, second2, _ = rp.lanes(sts, t2)
+    assert [s.nb.stem for s in first2 if 'arch' in s.params].count('11_exp_baselines') == 1 and len(second2) < len(s0)
+    assert rp.lanes(sts, {s.record: 1 for s in sts if s in f0})[1] == s0       # the first lane already the longer: nothing moves
+
 def _marking(rec, name, fail=False):
     "A build function that records its process and the order it finished in."
     def f():

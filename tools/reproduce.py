@@ -3,15 +3,17 @@
     python tools/reproduce.py                 # the full runs (notebook defaults) into results/
     python tools/reproduce.py --smoke         # tiny parameters, into a temporary folder (CI)
     python tools/reproduce.py --archs efficientnet_lite0   # the per-network notebooks on the main network alone
-    python tools/reproduce.py --jobs 2        # the other networks' stages beside the main network's, one core each
+    python tools/reproduce.py --jobs 1        # one stage at a time (the default is 2 lanes on a machine with 2 cores or more)
 
 Stages, in order: each experiment notebook of `nbs/` (found by glob: numbered notebooks without `default_exp`, in
 numbered order; a notebook of `PER_NETWORK` runs once per network of `NETWORKS`, the second and third on the
 `SUBSET` sizes; a notebook with a `split` parameter
 runs once per split, 'slice' then 'grouped'), then `paper`
-(tools/paper.py) and `docs` (tools/docsite.py). One line per stage with its wall time, then the total. With `--jobs 2`
-(`lanes`) the main network's stages run in this process and the other networks' in a forked one, each kernel on one
-core, and the stages that read every network's results (16, 32), the paper and the docs run after both lanes. The chain
+(tools/paper.py) and `docs` (tools/docsite.py). One line per stage with its wall time, then the total. With two jobs
+(`lanes`, the default where the machine has two cores or more) the main network's stages run in this process and the
+other networks' in a forked one, each kernel on half the cores; the other networks' ImageNet stages move to the first
+lane where the last measured stage times (`results/tables/run_times.csv`) say that shortens the longer lane; the stages
+that read every network's results (16, 32), the paper and the docs run after both lanes. The chain
 stops at the first failing stage, naming it; what earlier stages wrote stays (notebooks write their outputs
 atomically, and nothing here deletes a result). Executed notebooks go to `<out>/runs/`, and a light copy of each
 (images as files) to `<out>/executed/`, which the docs site renders.
@@ -27,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 
-__all__ = ['SMOKE', 'SPLITS', 'NETWORKS', 'PER_NETWORK', 'SUBSET', 'EXTRA', 'RUN_RECORD', 'is_run_record', 'result_tables', 'table_differences', 'Stage', 'stages', 'lanes', 'run_stage',
+__all__ = ['SMOKE', 'SPLITS', 'NETWORKS', 'PER_NETWORK', 'SUBSET', 'EXTRA', 'RUN_RECORD', 'is_run_record', 'result_tables', 'table_differences', 'Stage', 'stages', 'stage_times', 'lanes', 'run_stage',
            'run_times', 'reproduce', 'main']
 
 # Tiny values for the parameters experiment notebooks declare (only those a notebook declares are passed).
@@ -54,7 +56,7 @@ PER_NETWORK = ('10_exp_imagenet', '11_exp_baselines', '12_exp_gridpg', '13_exp_u
 SUBSET = {'11_exp_baselines': dict(n_images=20, faith_images=20, ct=False, quantus=False),
           '12_exp_gridpg': dict(n_grids=25, p_min=0.5, lime_grids=0, hi_grids=0, ct=False),
           '13_exp_uncertainty': dict(n_images=25, ct_images=21),
-          '30_eval_ct': dict(max_images=60, xai_max_images=21, fused_max_images=0, sanity_images=4)}
+          '30_eval_ct': dict(max_images=60, xai_max_images=21, sanity_images=4)}
 
 # Extra runs of a notebook on the main network, each with other parameters: 13 once more with the shipped preset's
 # views (issue 35: the uncertainty flags and trust score recomputed for `recommended`; its tables are named
@@ -104,6 +106,10 @@ class Stage:
     "One step of the chain: a notebook run with parameters, or a build function."
     def __init__(self, name:str, nb:Path=None, params:dict=None, run=None, variant:str=''):
         self.name, self.nb, self.params, self.run, self.variant = name, nb, params or {}, run, variant
+    @property
+    def record(self)->str:
+        "Its name in `run_times.csv` (and of its executed copy): the notebook's stem and the variant."
+        return (self.nb.stem if self.nb else self.name) + (f"_{self.variant}" if self.variant else '')
     def __repr__(self): return f"Stage({self.name!r})"
 
 def _declared(nb:Path)->dict:
@@ -175,7 +181,7 @@ def run_stage(
     if st.run: return st.run()
     import papermill as pm
     from docsite import lighten_nb
-    name = st.nb.stem + (f"_{st.variant}" if st.variant else '')
+    name = st.record
     ex = out/'runs'/f"{name}.ipynb"; ex.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.time() - 1
     pm.execute_notebook(str(st.nb), str(ex), parameters=st.params, cwd=str(ROOT), progress_bar=False, kernel_name='python3')
@@ -206,9 +212,11 @@ def reproduce(
     skip:list=None,       # leave out the stages whose name starts with one of these
     log=print,            # where the stage lines go
     archs=NETWORKS,       # networks of the per-network notebooks
-    jobs:int=1            # 2: the other networks' stages run beside the main network's, one core each (`lanes`)
+    jobs:int=None,        # 2: two lanes side by side, each on half the cores (`lanes`); 1: one stage at a time; None: 2 where the machine has 2 cores or more
+    times:dict=None       # stage record -> seconds, for balancing the lanes (default: `stage_times()` of the committed results/)
 )->Path:                  # the results folder
     "Run the chain; raise `SystemExit` naming the first failing stage (earlier results stay)."
+    if jobs is None: jobs = 2 if (os.cpu_count() or 1) >= 2 else 1
     if jobs not in (1, 2): raise SystemExit(f"--jobs must be 1 or 2 (the main network and the others side by side), got {jobs}.")
     out = Path(out) if out else (Path(tempfile.mkdtemp(prefix='robustcam-smoke-')) if smoke else ROOT/'results')
     out.mkdir(parents=True, exist_ok=True)
@@ -218,11 +226,12 @@ def reproduce(
     if skip: sts = [s for s in sts if not pick(s, skip)]
     log(f"reproduce{' (smoke)' if smoke else ''}: {len(sts)} stages into {out}" + (f", {jobs} at once" if jobs > 1 else ''))
     t_all = time.time()
-    if jobs > 1 and (ls := lanes(sts))[1]:
+    if jobs > 1 and (ls := lanes(sts, stage_times() if times is None else times))[1]:
         first, second, last = ls
+        for i, l in enumerate((first, second), 1): log(f"lane {i}: {len(l)} stages" + _planned(l, times))
         import multiprocessing as mp
         threads = os.environ.get('OMP_NUM_THREADS')
-        os.environ['OMP_NUM_THREADS'] = '1'   # one core per lane: the kernels papermill starts inherit it
+        os.environ['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 2) // 2))   # half the cores per lane: the kernels papermill starts inherit it
         child = mp.get_context('fork').Process(target=_lane, args=(second, out, log, t_all))
         child.start()
         try: _run(first, out, log, t_all, 'lane 1')
@@ -242,13 +251,35 @@ def reproduce(
     log(f"total {time.time()-t_all:.1f} s -> {out}")
     return out
 
+def stage_times(
+    out:Path=ROOT/'results'  # a results folder
+)->dict:                     # stage record (`Stage.record`) -> seconds of its last run; empty without a stage table
+    "The last measured wall time of each stage, from `out/tables/run_times.csv` (`run_times`)."
+    import pandas as pd
+    f = Path(out)/'tables'/'run_times.csv'
+    return dict(pd.read_csv(f)[['stage', 'seconds']].values) if f.is_file() else {}
+
 def lanes(
-    sts:list  # the chain's stages, in order
-)->tuple:     # (the main network's stages, the other networks' stages, the stages that need every network's results)
-    "The chain split for two workers: the main network and the others side by side, then 16/32 (an `archs` parameter), the paper and the docs."
+    sts:list,        # the chain's stages, in order
+    times:dict=None  # stage record -> seconds (`stage_times`); None or empty: no balancing
+)->tuple:            # (the first lane's stages, the second lane's, the stages that need every network's results)
+    """The chain split for two workers: the main network's stages and the other networks' side by side, then 16/32 (an
+    `archs` parameter), the paper and the docs. With `times`, the other networks' ImageNet stages (no `split`: they need no
+    head trained in the chain) move to the end of the first lane, longest first, each while that shortens the longer lane."""
     last = [s for s in sts if s.nb is None or 'archs' in s.params]
     second = [s for s in sts if s not in last and 'arch' in s.params]
-    return [s for s in sts if s not in last and s not in second], second, last
+    first = [s for s in sts if s not in last and s not in second]
+    t = lambda s: (times or {}).get(s.record, 0)
+    for s in sorted((s for s in second if 'split' not in s.params), key=t, reverse=True):
+        if sum(map(t, first)) + t(s) < sum(map(t, second)): second.remove(s); first.append(s)
+    return first, second, last
+
+def _planned(sts, times):
+    "' (about 3 h 40 min by the stage table)' for a lane, or '' when no stage of it has a measured time."
+    times = stage_times() if times is None else times
+    if not (known := [times[s.record] for s in sts if s.record in times]): return ''
+    m = round(sum(known) / 60)
+    return f" (about {m // 60} h {m % 60} min by the stage table{'' if len(known) == len(sts) else f', {len(sts) - len(known)} not timed'})"
 
 def _run(sts, out, log, t_all, lane=''):
     "Run stages in order; at the first failure log it and raise `SystemExit` naming it (earlier results stay)."
@@ -279,7 +310,8 @@ def main(argv=None):
     p.add_argument('--skip', nargs='*', default=None, help="leave out these stages (name prefixes)")
     p.add_argument('--archs', default=','.join(NETWORKS),
                    help=f"comma-separated networks of the per-network notebooks {PER_NETWORK} (default: {','.join(NETWORKS)})")
-    p.add_argument('--jobs', type=int, default=1, help="2: run the other networks' stages beside the main network's, one core each (default 1)")
+    p.add_argument('--jobs', type=int, default=None, help="2: two lanes, the main network's stages beside the other networks', each on half the cores; "
+                                                         "1: one stage at a time (default: 2 where the machine has 2 cores or more)")
     p.add_argument('--list', action='store_true', help="list the stages and their parameters, run nothing")
     a = p.parse_args(argv)
     archs = [x for x in a.archs.split(',') if x]
