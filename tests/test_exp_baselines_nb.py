@@ -4,7 +4,7 @@ from conftest import need
 from robustcam.data import PROJECT_ROOT, dataset_path
 
 NB = PROJECT_ROOT/'nbs'/'11_exp_baselines.ipynb'
-SMALL = dict(n_images=2, n_perturb=2, layers=['bn2'], sigmas=[4.], faith_images=2, ct_images=2, ct_splits=['slice'], quantus_images=2, quantus_samples=1)
+SMALL = dict(n_images=2, n_perturb=2, layers=['bn2'], sigmas=[4.], faith_images=2, ct=True, ct_images=2, ct_splits=['slice'], quantus_images=2, quantus_samples=1)   # ct=True: the CT part, off by default
 
 def _have(name):
     try: dataset_path(name); return True

@@ -48,12 +48,12 @@ SPLITS = ('slice', 'grouped')
 # a notebook with an `archs` parameter (16_exp_networks) gets the list and runs when it holds two networks or more.
 # The main network runs every notebook at its defaults. The others run 10 and 20 in full, and 11, 12, 13 and 30 with
 # the SUBSET values below (issue 36's budget: subsets, each table stating its n, never below robustcam.files.MIN_N = 20
-# photos, grids or CT slices per split): 11 without its CT and Quantus parts, 12 on ImageNet alone (p_min 0.5: at 0.9
+# photos, grids or CT slices per split): 11 on 20 photos without Quantus, 12 on ImageNet alone (p_min 0.5: at 0.9
 # Lite1 and Lite2 each keep 2 of the 50 photos, their top-1 probabilities being lower than Lite0's), 13 on 25 photos
 # and 21 CT slices per split, 30 on 60 test slices per split (LIME and SHAP on 21 of them).
 NETWORKS = ('efficientnet_lite0', 'efficientnet_lite1', 'efficientnet_lite2')
 PER_NETWORK = ('10_exp_imagenet', '11_exp_baselines', '12_exp_gridpg', '13_exp_uncertainty', '20_train_ct', '30_eval_ct')
-SUBSET = {'11_exp_baselines': dict(n_images=20, faith_images=20, ct=False, quantus=False),
+SUBSET = {'11_exp_baselines': dict(n_images=20, quantus=False),
           '12_exp_gridpg': dict(n_grids=25, p_min=0.5, lime_grids=0, hi_grids=0, ct=False),
           '13_exp_uncertainty': dict(n_images=25, ct_images=21),
           '30_eval_ct': dict(max_images=60, xai_max_images=21, sanity_images=4)}
