@@ -136,6 +136,10 @@ def test_lanes_balanced_by_stage_times():
     first2, second2, _ = rp.lanes(sts, t2)
     assert [s.nb.stem for s in first2 if 'arch' in s.params].count('11_exp_baselines') == 1 and len(second2) < len(s0)
     assert rp.lanes(sts, {s.record: 1 for s in sts if s in f0})[1] == s0       # the first lane already the longer: nothing moves
+    lines = rp.plan(sts, 2, t)                                   # what `--list` prints: per lane, and the expected wall time
+    assert lines[0].startswith(f"lane 1: {len(first)} stages") and any(l.startswith(f"lane 2: {len(second)} stages") for l in lines)
+    assert lines[-1].startswith(f"expected wall time: {rp._hm(max(span(first), span(second)) + span(last))} ")
+    assert rp.plan(sts, 1, t)[-1].startswith(f"expected wall time: {rp._hm(span(sts))} ")
 
 def _marking(rec, name, fail=False):
     "A build function that records its process and the order it finished in."

@@ -4,6 +4,7 @@
     python tools/reproduce.py --smoke         # tiny parameters, into a temporary folder (CI)
     python tools/reproduce.py --archs efficientnet_lite0   # the per-network notebooks on the main network alone
     python tools/reproduce.py --jobs 1        # one stage at a time (the default is 2 lanes on a machine with 2 cores or more)
+    python tools/reproduce.py --list          # runs nothing: the stages per lane, their parameters and last measured times, the expected wall time
 
 Stages, in order: each experiment notebook of `nbs/` (found by glob: numbered notebooks without `default_exp`, in
 numbered order; a notebook of `PER_NETWORK` runs once per network of `NETWORKS`, the second and third on the
@@ -274,6 +275,25 @@ def lanes(
         if sum(map(t, first)) + t(s) < sum(map(t, second)): second.remove(s); first.append(s)
     return first, second, last
 
+def _hm(seconds:float)->str: m = round(seconds / 60); return f"{m // 60} h {m % 60:02d} min"
+
+def plan(
+    sts:list,         # the chain's stages
+    jobs:int=None,    # as `reproduce`
+    times:dict=None   # stage record -> seconds (default: `stage_times()`)
+)->list:              # lines: each stage with its parameters and last measured time, per lane, and the expected total
+    "The chain as `reproduce` would run it, with the stage table's times: per lane, and the expected wall time (the longer lane, then the rest)."
+    times = stage_times() if times is None else times
+    if jobs is None: jobs = 2 if (os.cpu_count() or 1) >= 2 else 1
+    fmt = lambda s: f"  {s.name:<52} {_hm(times[s.record]) if s.record in times else 'not timed':>12}  {s.params if s.nb else ''}"
+    span = lambda l: sum(times.get(s.record, 0) for s in l)
+    groups = list(zip(('lane 1', 'lane 2', 'after both lanes'), lanes(sts, times))) if jobs > 1 and lanes(sts)[1] else [('one stage at a time', sts)]
+    res = []
+    for name, l in groups: res += [f"{name}: {len(l)} stages, {_hm(span(l))} by the stage table"] + [fmt(s) for s in l]
+    total = max(span(groups[0][1]), span(groups[1][1])) + span(groups[2][1]) if len(groups) == 3 else span(sts)
+    untimed = sum(s.record not in times for s in sts)
+    return res + [f"expected wall time: {_hm(total)} (the stage table's last measured times" + (f"; {untimed} stages not timed)" if untimed else ')')]
+
 def _planned(sts, times):
     "' (about 3 h 40 min by the stage table)' for a lane, or '' when no stage of it has a measured time."
     times = stage_times() if times is None else times
@@ -312,12 +332,15 @@ def main(argv=None):
                    help=f"comma-separated networks of the per-network notebooks {PER_NETWORK} (default: {','.join(NETWORKS)})")
     p.add_argument('--jobs', type=int, default=None, help="2: two lanes, the main network's stages beside the other networks', each on half the cores; "
                                                          "1: one stage at a time (default: 2 where the machine has 2 cores or more)")
-    p.add_argument('--list', action='store_true', help="list the stages and their parameters, run nothing")
+    p.add_argument('--list', action='store_true', help="list the stages per lane with their parameters and last measured times, and the expected wall time; run nothing")
     a = p.parse_args(argv)
     archs = [x for x in a.archs.split(',') if x]
     if a.list:
         out = Path(a.out or (tempfile.gettempdir() + '/robustcam-smoke' if a.smoke else ROOT/'results'))
-        for s in stages(out, a.smoke, archs=archs): print(f"{s.name:<48} {s.params if s.nb else ''}")
+        sts = stages(out, a.smoke, archs=archs)
+        if a.only: sts = [s for s in sts if any(s.name.startswith(p) for p in a.only)]
+        if a.skip: sts = [s for s in sts if not any(s.name.startswith(p) for p in a.skip)]
+        print('\n'.join(plan(sts, a.jobs)))
         return
     reproduce(a.smoke, a.out, a.only, a.skip, log=lambda s: print(s, flush=True), archs=archs, jobs=a.jobs)
 
