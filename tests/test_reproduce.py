@@ -119,7 +119,7 @@ def test_lanes_split():
     assert rp.lanes(rp.stages(ROOT/'results', smoke=False, archs=['efficientnet_lite0']))[1] == []   # one network: nothing to run beside it
 
 def test_lanes_balanced_by_stage_times():
-    "With stage times, the other networks' ImageNet stages move to the first lane while that shortens the longer lane; stages that need a head trained in the chain stay."
+    "With stage times, the other networks' ImageNet stages that shorten the longer lane most move to the first lane; stages that need a head trained in the chain stay."
     sts = rp.stages(ROOT/'results', smoke=False)
     heavy = lambda s: s.nb is not None and s.nb.stem == '30_eval_ct' and 'arch' in s.params
     t = {s.record: 1000 if heavy(s) else 100 for s in sts}       # the other networks' CT evaluation dominates their lane

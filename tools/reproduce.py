@@ -12,8 +12,9 @@ numbered order; a notebook of `PER_NETWORK` runs once per network of `NETWORKS`,
 runs once per split, 'slice' then 'grouped'), then `paper`
 (tools/paper.py) and `docs` (tools/docsite.py). One line per stage with its wall time, then the total. With two jobs
 (`lanes`, the default where the machine has two cores or more) the main network's stages run in this process and the
-other networks' in a forked one, each kernel on half the cores; the other networks' ImageNet stages move to the first
-lane where the last measured stage times (`results/tables/run_times.csv`) say that shortens the longer lane; the stages
+other networks' in a forked one, each kernel on half the cores; of the other networks' ImageNet stages, those whose
+move makes the longer lane shortest by the last measured stage times (`results/tables/run_times.csv`) go to the first
+lane; the stages
 that read every network's results (16, 32), the paper and the docs run after both lanes. The chain
 stops at the first failing stage, naming it; what earlier stages wrote stays (notebooks write their outputs
 atomically, and nothing here deletes a result). Executed notebooks go to `<out>/runs/`, and a light copy of each
@@ -24,7 +25,7 @@ a `checkpoint` parameter the checkpoint the smoke training wrote), so every stag
 committed `results/`.
 """
 from __future__ import annotations
-import argparse, os, re, shutil, sys, tempfile, time, traceback
+import argparse, itertools, os, re, shutil, sys, tempfile, time, traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -265,15 +266,18 @@ def lanes(
     times:dict=None  # stage record -> seconds (`stage_times`); None or empty: no balancing
 )->tuple:            # (the first lane's stages, the second lane's, the stages that need every network's results)
     """The chain split for two workers: the main network's stages and the other networks' side by side, then 16/32 (an
-    `archs` parameter), the paper and the docs. With `times`, the other networks' ImageNet stages (no `split`: they need no
-    head trained in the chain) move to the end of the first lane, longest first, each while that shortens the longer lane."""
+    `archs` parameter), the paper and the docs. With `times`, some of the other networks' ImageNet stages (no `split`: they
+    need no head trained in the chain) move to the end of the first lane: of all subsets of them (a few hundred), the one
+    that makes the longer lane shortest, and of equals the smallest."""
     last = [s for s in sts if s.nb is None or 'archs' in s.params]
     second = [s for s in sts if s not in last and 'arch' in s.params]
     first = [s for s in sts if s not in last and s not in second]
-    t = lambda s: (times or {}).get(s.record, 0)
-    for s in sorted((s for s in second if 'split' not in s.params), key=t, reverse=True):
-        if sum(map(t, first)) + t(s) < sum(map(t, second)): second.remove(s); first.append(s)
-    return first, second, last
+    if not times: return first, second, last
+    t = lambda l: sum(times.get(s.record, 0) for s in l)
+    movable = [s for s in second if 'split' not in s.params]
+    subsets = (c for r in range(len(movable) + 1) for c in itertools.combinations(movable, r))
+    moved = min(subsets, key=lambda c: (max(t(first) + t(c), t(second) - t(c)), len(c)))
+    return first + list(moved), [s for s in second if s not in moved], last
 
 def _hm(seconds:float)->str: m = round(seconds / 60); return f"{m // 60} h {m % 60:02d} min"
 
