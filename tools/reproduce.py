@@ -14,8 +14,7 @@ runs once per split, 'slice' then 'grouped'), then `paper`
 (`lanes`, the default where the machine has two cores or more) the main network's stages run in this process and the
 other networks' in a forked one, each kernel on half the cores; of the other networks' ImageNet stages, those whose
 move makes the longer lane shortest by the last measured stage times (`results/tables/run_times.csv`) go to the first
-lane; the stages
-that read every network's results (16, 32), the paper and the docs run after both lanes. The chain
+lane; the stages that read every network's results (16, 32), the paper and the docs run after both lanes. The chain
 stops at the first failing stage, naming it; what earlier stages wrote stays (notebooks write their outputs
 atomically, and nothing here deletes a result). Executed notebooks go to `<out>/runs/`, and a light copy of each
 (images as files) to `<out>/executed/`, which the docs site renders.
@@ -218,7 +217,7 @@ def reproduce(
     times:dict=None       # stage record -> seconds, for balancing the lanes (default: `stage_times()` of the committed results/)
 )->Path:                  # the results folder
     "Run the chain; raise `SystemExit` naming the first failing stage (earlier results stay)."
-    if jobs is None: jobs = 2 if (os.cpu_count() or 1) >= 2 else 1
+    jobs = jobs or _default_jobs()
     if jobs not in (1, 2): raise SystemExit(f"--jobs must be 1 or 2 (the main network and the others side by side), got {jobs}.")
     out = Path(out) if out else (Path(tempfile.mkdtemp(prefix='robustcam-smoke-')) if smoke else ROOT/'results')
     out.mkdir(parents=True, exist_ok=True)
@@ -228,9 +227,10 @@ def reproduce(
     if skip: sts = [s for s in sts if not pick(s, skip)]
     log(f"reproduce{' (smoke)' if smoke else ''}: {len(sts)} stages into {out}" + (f", {jobs} at once" if jobs > 1 else ''))
     t_all = time.time()
-    if jobs > 1 and (ls := lanes(sts, stage_times() if times is None else times))[1]:
+    times = stage_times() if times is None else times
+    if jobs > 1 and (ls := lanes(sts, times))[1]:
         first, second, last = ls
-        for i, l in enumerate((first, second), 1): log(f"lane {i}: {len(l)} stages" + _planned(l, times))
+        for i, l in enumerate((first, second), 1): log(f"lane {i}: {len(l)} stages" + ('' if smoke else f", {_hm(_span(l, times))} by the stage table"))
         import multiprocessing as mp
         threads = os.environ.get('OMP_NUM_THREADS')
         os.environ['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 2) // 2))   # half the cores per lane: the kernels papermill starts inherit it
@@ -273,12 +273,14 @@ def lanes(
     second = [s for s in sts if s not in last and 'arch' in s.params]
     first = [s for s in sts if s not in last and s not in second]
     if not times: return first, second, last
-    t = lambda l: sum(times.get(s.record, 0) for s in l)
+    t = lambda l: _span(l, times)
     movable = [s for s in second if 'split' not in s.params]
     subsets = (c for r in range(len(movable) + 1) for c in itertools.combinations(movable, r))
     moved = min(subsets, key=lambda c: (max(t(first) + t(c), t(second) - t(c)), len(c)))
     return first + list(moved), [s for s in second if s not in moved], last
 
+def _default_jobs()->int: return 2 if (os.cpu_count() or 1) >= 2 else 1
+def _span(sts, times)->float: return sum(times.get(s.record, 0) for s in sts)
 def _hm(seconds:float)->str: m = round(seconds / 60); return f"{m // 60} h {m % 60:02d} min"
 
 def plan(
@@ -287,23 +289,15 @@ def plan(
     times:dict=None   # stage record -> seconds (default: `stage_times()`)
 )->list:              # lines: each stage with its parameters and last measured time, per lane, and the expected total
     "The chain as `reproduce` would run it, with the stage table's times: per lane, and the expected wall time (the longer lane, then the rest)."
-    times = stage_times() if times is None else times
-    if jobs is None: jobs = 2 if (os.cpu_count() or 1) >= 2 else 1
+    times, jobs = stage_times() if times is None else times, jobs or _default_jobs()
     fmt = lambda s: f"  {s.name:<52} {_hm(times[s.record]) if s.record in times else 'not timed':>12}  {s.params if s.nb else ''}"
-    span = lambda l: sum(times.get(s.record, 0) for s in l)
+    span = lambda l: _span(l, times)
     groups = list(zip(('lane 1', 'lane 2', 'after both lanes'), lanes(sts, times))) if jobs > 1 and lanes(sts)[1] else [('one stage at a time', sts)]
     res = []
     for name, l in groups: res += [f"{name}: {len(l)} stages, {_hm(span(l))} by the stage table"] + [fmt(s) for s in l]
     total = max(span(groups[0][1]), span(groups[1][1])) + span(groups[2][1]) if len(groups) == 3 else span(sts)
     untimed = sum(s.record not in times for s in sts)
     return res + [f"expected wall time: {_hm(total)} (the stage table's last measured times" + (f"; {untimed} stages not timed)" if untimed else ')')]
-
-def _planned(sts, times):
-    "' (about 3 h 40 min by the stage table)' for a lane, or '' when no stage of it has a measured time."
-    times = stage_times() if times is None else times
-    if not (known := [times[s.record] for s in sts if s.record in times]): return ''
-    m = round(sum(known) / 60)
-    return f" (about {m // 60} h {m % 60} min by the stage table{'' if len(known) == len(sts) else f', {len(sts) - len(known)} not timed'})"
 
 def _run(sts, out, log, t_all, lane=''):
     "Run stages in order; at the first failure log it and raise `SystemExit` naming it (earlier results stay)."
