@@ -221,10 +221,7 @@ def reproduce(
     if jobs not in (1, 2): raise SystemExit(f"--jobs must be 1 or 2 (the main network and the others side by side), got {jobs}.")
     out = Path(out) if out else (Path(tempfile.mkdtemp(prefix='robustcam-smoke-')) if smoke else ROOT/'results')
     out.mkdir(parents=True, exist_ok=True)
-    sts = stages(out, smoke, archs=archs)
-    pick = lambda s, pre: any(s.name.startswith(p) for p in pre)
-    if only: sts = [s for s in sts if pick(s, only)]
-    if skip: sts = [s for s in sts if not pick(s, skip)]
+    sts = _select(stages(out, smoke, archs=archs), only, skip)
     log(f"reproduce{' (smoke)' if smoke else ''}: {len(sts)} stages into {out}" + (f", {jobs} at once" if jobs > 1 else ''))
     t_all = time.time()
     times = stage_times() if times is None else times
@@ -273,11 +270,16 @@ def lanes(
     second = [s for s in sts if s not in last and 'arch' in s.params]
     first = [s for s in sts if s not in last and s not in second]
     if not times: return first, second, last
-    t = lambda l: _span(l, times)
+    t1, t2 = _span(first, times), _span(second, times)
     movable = [s for s in second if 'split' not in s.params]
     subsets = (c for r in range(len(movable) + 1) for c in itertools.combinations(movable, r))
-    moved = min(subsets, key=lambda c: (max(t(first) + t(c), t(second) - t(c)), len(c)))
+    moved = min(subsets, key=lambda c: (max(t1 + _span(c, times), t2 - _span(c, times)), len(c)))
     return first + list(moved), [s for s in second if s not in moved], last
+
+def _select(sts, only, skip):
+    "The stages whose name starts with one of `only` (all when None), less those starting with one of `skip`."
+    pick = lambda s, pre: any(s.name.startswith(p) for p in pre)
+    return [s for s in sts if (not only or pick(s, only)) and not (skip and pick(s, skip))]
 
 def _default_jobs()->int: return 2 if (os.cpu_count() or 1) >= 2 else 1
 def _span(sts, times)->float: return sum(times.get(s.record, 0) for s in sts)
@@ -292,7 +294,8 @@ def plan(
     times, jobs = stage_times() if times is None else times, jobs or _default_jobs()
     fmt = lambda s: f"  {s.name:<52} {_hm(times[s.record]) if s.record in times else 'not timed':>12}  {s.params if s.nb else ''}"
     span = lambda l: _span(l, times)
-    groups = list(zip(('lane 1', 'lane 2', 'after both lanes'), lanes(sts, times))) if jobs > 1 and lanes(sts)[1] else [('one stage at a time', sts)]
+    ls = lanes(sts, times)   # as `reproduce`: two lanes only when the second keeps a stage
+    groups = list(zip(('lane 1', 'lane 2', 'after both lanes'), ls)) if jobs > 1 and ls[1] else [('one stage at a time', sts)]
     res = []
     for name, l in groups: res += [f"{name}: {len(l)} stages, {_hm(span(l))} by the stage table"] + [fmt(s) for s in l]
     total = max(span(groups[0][1]), span(groups[1][1])) + span(groups[2][1]) if len(groups) == 3 else span(sts)
@@ -335,10 +338,7 @@ def main(argv=None):
     archs = [x for x in a.archs.split(',') if x]
     if a.list:
         out = Path(a.out or (tempfile.gettempdir() + '/robustcam-smoke' if a.smoke else ROOT/'results'))
-        sts = stages(out, a.smoke, archs=archs)
-        if a.only: sts = [s for s in sts if any(s.name.startswith(p) for p in a.only)]
-        if a.skip: sts = [s for s in sts if not any(s.name.startswith(p) for p in a.skip)]
-        print('\n'.join(plan(sts, a.jobs)))
+        print('\n'.join(plan(_select(stages(out, a.smoke, archs=archs), a.only, a.skip), a.jobs)))
         return
     reproduce(a.smoke, a.out, a.only, a.skip, log=lambda s: print(s, flush=True), archs=archs, jobs=a.jobs)
 
